@@ -1,0 +1,340 @@
+//! From parsed arguments to an exit status: load what is needed, run, render,
+//! write. The only place that prints.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{CommandFactory, Parser};
+use serde::Serialize;
+
+use crate::check::{Overrides, Runner};
+use crate::cli::{CheckArgs, Cli, ColorWhen, Command};
+use crate::config::{self, COMMON_KEYS, Config, ProfileEntry};
+use crate::error::{AppError, Exit};
+use crate::http::Http;
+use crate::output::{self, Format, Style};
+use crate::providers::REGISTRY;
+
+/// Parses the command line, runs it, reports a fatal error on stderr.
+pub fn main() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version land here too, with exit 0.
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            };
+        }
+    };
+    match run(cli) {
+        Ok(exit) => exit,
+        Err(e) => {
+            eprintln!("balance: {}", one_line(&e));
+            e.exit()
+        }
+    }
+}
+
+fn one_line(e: &AppError) -> String {
+    match e {
+        AppError::Internal(e) => format!("{e:#}").replace('\n', " "),
+        other => other.to_string(),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Exit, AppError> {
+    crate::log::set_level(cli.verbose);
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "balance", &mut out);
+            emit(&out, None)?;
+            Ok(Exit::Ok)
+        }
+        Command::Providers { json } => {
+            let text = if *json {
+                providers_json()
+            } else {
+                providers_text()
+            };
+            emit(text.as_bytes(), None)?;
+            Ok(Exit::Ok)
+        }
+        Command::Profiles { json } => {
+            let config = load_config(cli.config.as_deref())?;
+            let text = if *json {
+                profiles_json(&config)
+            } else {
+                profiles_table(&config)
+            };
+            emit(text.as_bytes(), None)?;
+            Ok(Exit::Ok)
+        }
+        Command::Check(args) => check(&cli, args),
+    }
+}
+
+fn load_config(flag: Option<&Path>) -> Result<Config, AppError> {
+    let path = config::locate(flag)?;
+    crate::debug!(1, "config {}", path.display());
+    config::load(&path)
+}
+
+fn check(cli: &Cli, args: &CheckArgs) -> Result<Exit, AppError> {
+    let config = load_config(cli.config.as_deref())?;
+    let entries = select(&config, &args.profiles)?;
+    let format = args.format();
+    if format == Format::Value && entries.len() != 1 {
+        return Err(AppError::Usage(format!(
+            "--value needs exactly one profile, got {}; name one: balance check PROFILE --value",
+            entries.len()
+        )));
+    }
+
+    let http = Http::new(config.settings.retries)?;
+    let runner = Runner {
+        http: &http,
+        settings: &config.settings,
+        secret_env: &config.secret_env,
+        cache_dir: directories::ProjectDirs::from("", "", "balance")
+            .map(|d| d.cache_dir().to_path_buf()),
+        overrides: Overrides {
+            min: args.min,
+            timeout: args.timeout,
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)?;
+    let results = runtime.block_on(runner.run(&entries));
+
+    // The table shows each failure itself; elsewhere stderr has to say it.
+    if format != Format::Table || args.output.is_some() {
+        for r in &results {
+            if let Err(e) = &r.outcome {
+                eprintln!("balance: {}: {}", r.profile, e.message);
+            }
+        }
+    }
+    let style = Style {
+        color: use_color(cli.color, args.output.as_deref()),
+    };
+    emit(
+        &output::render(format, &results, style),
+        args.output.as_deref(),
+    )?;
+    Ok(Exit::combine(results.iter().map(|r| r.exit())))
+}
+
+/// The profiles named on the command line (each once, in that order), or all of
+/// them in file order. An unknown name fails before any request.
+fn select<'a>(config: &'a Config, names: &[String]) -> Result<Vec<&'a ProfileEntry>, AppError> {
+    if config.profiles.is_empty() {
+        return Err(AppError::Config(format!(
+            "{}: no profiles configured; add a [profiles.NAME] table (see config.example.toml)",
+            config.path.display()
+        )));
+    }
+    if names.is_empty() {
+        return Ok(config.profiles.iter().collect());
+    }
+    let mut selected: Vec<&ProfileEntry> = Vec::new();
+    for name in names {
+        let entry = config.entry(name).ok_or_else(|| {
+            let known: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+            AppError::Config(format!(
+                "unknown profile `{name}` (configured in {}: {})",
+                config.path.display(),
+                known.join(", ")
+            ))
+        })?;
+        if !selected.iter().any(|e| e.name == entry.name) {
+            selected.push(entry);
+        }
+    }
+    Ok(selected)
+}
+
+fn use_color(when: ColorWhen, output: Option<&Path>) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// Writes to stdout (a closed pipe is not an error) or atomically to a file.
+fn emit(bytes: &[u8], path: Option<&Path>) -> Result<(), AppError> {
+    let Some(path) = path else {
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(anyhow::anyhow!("cannot write to stdout: {e}").into())
+            }
+            _ => Ok(()),
+        };
+    };
+    write_atomic(path, bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::secret::io_reason(&e)
+        )
+        .into()
+    })
+}
+
+/// A temporary file in the same directory, then a rename: readers see the old
+/// file or the new one, never half of one. The temporary file is removed on failure.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".balance-")
+        .tempfile_in(&dir)?;
+    file.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Balances are not secret, and collectors such as node_exporter run as another user.
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn providers_text() -> String {
+    let mut out = String::from("Keys every profile takes:\n");
+    for (key, help) in COMMON_KEYS {
+        out.push_str(&format!("  {key:<14} {help}\n"));
+    }
+    for p in REGISTRY {
+        out.push_str(&format!("\n{}  {}\n", p.name, p.about));
+        for k in p.keys {
+            let mut tags = Vec::new();
+            if k.required {
+                tags.push("required");
+            }
+            if k.secret {
+                tags.push("secret");
+            }
+            let tags = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", tags.join(", "))
+            };
+            out.push_str(&format!("  {:<14} {}{}\n", k.name, k.help, tags));
+        }
+    }
+    out
+}
+
+fn providers_json() -> String {
+    #[derive(Serialize)]
+    struct Key {
+        name: &'static str,
+        required: bool,
+        secret: bool,
+        help: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Provider {
+        name: &'static str,
+        about: &'static str,
+        keys: Vec<Key>,
+    }
+    let list: Vec<Provider> = REGISTRY
+        .iter()
+        .map(|p| Provider {
+            name: p.name,
+            about: p.about,
+            keys: p
+                .keys
+                .iter()
+                .map(|k| Key {
+                    name: k.name,
+                    required: k.required,
+                    secret: k.secret,
+                    help: k.help,
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_string_pretty(&list).expect("serialisable") + "\n"
+}
+
+fn profiles_table(config: &Config) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::NOTHING)
+        .force_no_tty();
+    table.set_header(["PROFILE", "PROVIDER", "BASE URL", "MIN BALANCE", "SECRETS"]);
+    for e in &config.profiles {
+        match &e.profile {
+            Ok(p) => {
+                let secrets: Vec<String> =
+                    p.secrets.iter().map(|(k, d)| format!("{k}: {d}")).collect();
+                table.add_row(vec![
+                    e.name.clone(),
+                    e.provider.clone(),
+                    p.adapter.base_url().to_string(),
+                    p.min_balance.map_or("-".into(), |m| m.to_string()),
+                    secrets.join(", "),
+                ]);
+            }
+            Err(message) => {
+                table.add_row(vec![
+                    e.name.clone(),
+                    e.provider.clone(),
+                    format!("config error: {message}"),
+                ]);
+            }
+        }
+    }
+    table.trim_fmt() + "\n"
+}
+
+fn profiles_json(config: &Config) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        profile: &'a str,
+        provider: &'a str,
+        base_url: Option<String>,
+        min_balance: Option<Box<serde_json::value::RawValue>>,
+        secrets: std::collections::BTreeMap<&'static str, &'a str>,
+        error: Option<&'a str>,
+    }
+    let rows: Vec<Row> = config
+        .profiles
+        .iter()
+        .map(|e| {
+            let ok = e.profile.as_ref().ok();
+            Row {
+                profile: &e.name,
+                provider: &e.provider,
+                base_url: ok.map(|p| p.adapter.base_url().to_string()),
+                min_balance: ok
+                    .and_then(|p| p.min_balance)
+                    .map(crate::money::json_number),
+                secrets: ok
+                    .map(|p| p.secrets.iter().map(|(k, d)| (*k, d.as_str())).collect())
+                    .unwrap_or_default(),
+                error: e.profile.as_ref().err().map(String::as_str),
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&rows).expect("serialisable") + "\n"
+}

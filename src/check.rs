@@ -1,0 +1,176 @@
+//! Checking profiles: concurrently, through one HTTP client, into data that the
+//! renderers turn into output. Nothing here prints.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::StreamExt;
+use reqwest::RequestBuilder;
+use rust_decimal::Decimal;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{ProfileEntry, Settings};
+use crate::debug;
+use crate::error::{CheckError, Exit};
+use crate::http::{Http, Reply};
+use crate::providers::Balance;
+use crate::secret::{SecretEnv, SecretSource};
+
+/// What one profile's check needs: the shared client, its timeout, its secrets.
+pub struct Ctx<'a> {
+    http: &'a Http,
+    pub timeout: Duration,
+    /// Where adapters may keep state between runs (Yeastar's token).
+    pub cache_dir: Option<&'a Path>,
+    secret_env: &'a SecretEnv,
+    resolved: Mutex<Vec<SecretString>>,
+}
+
+impl Ctx<'_> {
+    /// Resolves a secret; a failure is this profile's `config` error. Every value
+    /// resolved is remembered, so that no error message can carry it.
+    pub async fn secret(&self, source: &SecretSource) -> Result<SecretString, CheckError> {
+        debug!(2, "reading secret from {}", source.describe());
+        let value = source
+            .resolve(self.secret_env, self.timeout)
+            .await
+            .map_err(CheckError::config)?;
+        self.remember(value.clone());
+        Ok(value)
+    }
+
+    /// Marks a value obtained at run time (a token) as secret.
+    pub fn remember(&self, value: SecretString) {
+        self.resolved.lock().expect("not poisoned").push(value);
+    }
+
+    pub async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<Reply, CheckError> {
+        self.http.send(self.timeout, build).await
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for secret in self.resolved.lock().expect("not poisoned").iter() {
+            let secret = secret.expose_secret();
+            // Very short values would blank out ordinary words; real keys are longer.
+            if secret.len() >= 4 {
+                text = text.replace(secret, "[redacted]");
+            }
+        }
+        text
+    }
+}
+
+/// The result of checking one profile.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub profile: String,
+    pub provider: String,
+    pub min_balance: Option<Decimal>,
+    pub outcome: Result<Balance, CheckError>,
+    pub checked_at: SystemTime,
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Low,
+    Error,
+}
+
+impl CheckResult {
+    pub fn status(&self) -> Status {
+        match (&self.outcome, self.min_balance) {
+            (Err(_), _) => Status::Error,
+            (Ok(b), Some(min)) if b.amount < min => Status::Low,
+            (Ok(_), _) => Status::Ok,
+        }
+    }
+
+    pub fn exit(&self) -> Exit {
+        match (&self.outcome, self.status()) {
+            (Err(e), _) => e.kind.exit(),
+            (_, Status::Low) => Exit::Low,
+            _ => Exit::Ok,
+        }
+    }
+}
+
+/// Overrides from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub min: Option<Decimal>,
+    pub timeout: Option<Duration>,
+}
+
+pub struct Runner<'a> {
+    pub http: &'a Http,
+    pub settings: &'a Settings,
+    pub secret_env: &'a SecretEnv,
+    pub cache_dir: Option<PathBuf>,
+    pub overrides: Overrides,
+}
+
+impl Runner<'_> {
+    /// Checks `entries` at most `concurrency` at a time; results come back in the
+    /// order of `entries`, whichever finished first.
+    pub async fn run(&self, entries: &[&ProfileEntry]) -> Vec<CheckResult> {
+        let mut results: Vec<(usize, CheckResult)> =
+            futures_util::stream::iter(entries.iter().enumerate())
+                .map(|(i, entry)| async move { (i, self.check(entry).await) })
+                .buffer_unordered(self.settings.concurrency)
+                .collect()
+                .await;
+        results.sort_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, r)| r).collect()
+    }
+
+    async fn check(&self, entry: &ProfileEntry) -> CheckResult {
+        let started = Instant::now();
+        let checked_at = SystemTime::now();
+        let (min_balance, outcome) = match &entry.profile {
+            Err(message) => (self.overrides.min, Err(CheckError::config(message.clone()))),
+            Ok(profile) => {
+                let ctx = Ctx {
+                    http: self.http,
+                    timeout: self
+                        .overrides
+                        .timeout
+                        .or(profile.timeout)
+                        .unwrap_or(self.settings.timeout),
+                    cache_dir: self.cache_dir.as_deref(),
+                    secret_env: self.secret_env,
+                    resolved: Mutex::new(Vec::new()),
+                };
+                debug!(1, "checking {} ({})", entry.name, profile.provider.name);
+                let outcome = match profile.adapter.fetch(&ctx).await {
+                    Ok(mut balance) => {
+                        if balance.currency.is_none() {
+                            balance.currency = profile.currency.clone();
+                        }
+                        Ok(balance)
+                    }
+                    Err(mut e) => {
+                        e.message = ctx.scrub(&e.message);
+                        e.provider_code = e.provider_code.map(|c| ctx.scrub(&c));
+                        Err(e)
+                    }
+                };
+                (self.overrides.min.or(profile.min_balance), outcome)
+            }
+        };
+        CheckResult {
+            profile: entry.name.clone(),
+            provider: entry.provider.clone(),
+            min_balance,
+            outcome,
+            checked_at,
+            duration: started.elapsed(),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The command line, as clap sees it. Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+
+use crate::output::Format;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  every balance fetched, none below its threshold
+  1  internal error
+  2  usage error
+  3  configuration error
+  4  credentials rejected
+  5  rate limited (after retries)
+  6  account has no prepaid balance
+  7  network failure or timeout (after retries)
+  8  vendor answered, but not with a balance
+  9  a balance is below its threshold";
+
+/// Check the prepaid balance of SMS / CPaaS vendor accounts.
+#[derive(Debug, Parser)]
+#[command(name = "balance", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// Config file [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml,
+    /// else the platform config dir]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Diagnostics on stderr (-v requests and timings, -vv more); never secrets
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to colour the table (NO_COLOR set and non-empty means never, unless `always`)
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Query balances (every profile when none is named)
+    Check(CheckArgs),
+    /// List configured profiles (never secrets)
+    Profiles {
+        /// JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// List supported providers and their config keys
+    Providers {
+        /// JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script on stdout
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Profiles to check, in output order [default: all, in config order]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with_all = ["format", "value"])]
+    pub json: bool,
+
+    /// Same as --format value: the balance alone (exactly one profile)
+    #[arg(long, conflicts_with = "format")]
+    pub value: bool,
+
+    /// Threshold for every checked profile, overriding min_balance
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub min: Option<Decimal>,
+
+    /// Seconds per HTTP request, overriding the config
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Write the output to FILE (atomically: a reader never sees half a file)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.value {
+            Format::Value
+        } else {
+            self.format
+        }
+    }
+}
+
+fn parse_amount(text: &str) -> Result<Decimal, String> {
+    crate::money::parse_user_amount(text)
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    crate::config::parse_seconds(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn format_flags() {
+        let cli = Cli::try_parse_from(["balance", "check", "--json"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!()
+        };
+        assert_eq!(args.format(), Format::Json);
+        assert!(Cli::try_parse_from(["balance", "check", "--json", "--value"]).is_err());
+        assert!(Cli::try_parse_from(["balance", "check", "--json", "--format", "table"]).is_err());
+        assert!(Cli::try_parse_from(["balance", "check", "--timeout", "0"]).is_err());
+        assert!(Cli::try_parse_from(["balance", "check", "--min", "x"]).is_err());
+    }
+}

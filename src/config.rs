@@ -1,0 +1,535 @@
+//! The TOML config: found, parsed, then validated into `Profile`s (SPEC §3).
+//!
+//! A problem with the file as a whole ends the run (exit 3). A problem with one
+//! profile is kept with that profile, so the others are still checked.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use url::{Host, Url};
+
+use crate::error::AppError;
+use crate::money::parse_user_amount;
+use crate::providers::{self, Adapter, ProviderSpec};
+use crate::secret::{SecretEnv, SecretSource};
+
+/// Keys every profile accepts, whatever its provider.
+pub const COMMON_KEYS: &[(&str, &str)] = &[
+    (
+        "provider",
+        "the vendor adapter (required; see `balance providers`)",
+    ),
+    (
+        "base_url",
+        "API base URL; may carry a path prefix; http:// only for loopback",
+    ),
+    (
+        "min_balance",
+        "threshold: a balance below it is LOW (exit 9)",
+    ),
+    (
+        "currency",
+        "currency to report when the vendor's answer has none",
+    ),
+    ("timeout", "seconds per HTTP request, overriding [settings]"),
+];
+const SETTINGS_KEYS: &[&str] = &["timeout", "retries", "concurrency"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub timeout: Duration,
+    pub retries: u32,
+    pub concurrency: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timeout: Duration::from_secs(10),
+            retries: 2,
+            concurrency: 8,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub settings: Settings,
+    /// In file order.
+    pub profiles: Vec<ProfileEntry>,
+    pub secret_env: SecretEnv,
+}
+
+/// One `[profiles.NAME]` table: its name and provider as written, and either a
+/// validated profile or what is wrong with it.
+#[derive(Debug)]
+pub struct ProfileEntry {
+    pub name: String,
+    pub provider: String,
+    pub profile: Result<Profile, String>,
+}
+
+#[derive(Debug)]
+pub struct Profile {
+    pub provider: &'static ProviderSpec,
+    pub adapter: Box<dyn Adapter>,
+    pub min_balance: Option<Decimal>,
+    pub currency: Option<String>,
+    pub timeout: Option<Duration>,
+    /// (key, where its secret comes from), for `balance profiles`.
+    pub secrets: Vec<(&'static str, String)>,
+}
+
+impl Config {
+    pub fn entry(&self, name: &str) -> Option<&ProfileEntry> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+}
+
+/// `--config`, else `$BALANCE_CONFIG`, else `$XDG_CONFIG_HOME/balance/config.toml`,
+/// else the platform's config dir.
+pub fn locate(flag: Option<&Path>) -> Result<PathBuf, AppError> {
+    if let Some(path) = flag {
+        return Ok(path.to_owned());
+    }
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(path) = from_env("BALANCE_CONFIG") {
+        return Ok(path);
+    }
+    if let Some(dir) = from_env("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
+        return Ok(dir.join("balance").join("config.toml"));
+    }
+    directories::ProjectDirs::from("", "", "balance")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+        .ok_or_else(|| {
+            AppError::Config("no config file: no home directory; pass --config FILE".into())
+        })
+}
+
+pub fn load(path: &Path) -> Result<Config, AppError> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            " (create it from config.example.toml, or pass --config FILE)"
+        } else {
+            ""
+        };
+        AppError::Config(format!(
+            "cannot read config file {shown}: {}{hint}",
+            crate::secret::io_reason(&e)
+        ))
+    })?;
+    parse(&text, path, readable_by_others(path))
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_: &Path) -> bool {
+    false
+}
+
+/// Parses config text; `shared` says whether the file is readable by group or others.
+pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> {
+    let shown = path.display();
+    let fail = |msg: String| AppError::Config(format!("{shown}: {msg}"));
+    let mut doc: toml::Table = toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        AppError::Config(format!(
+            "{shown}:{line}:{col}: invalid TOML: {}",
+            e.message().trim()
+        ))
+    })?;
+
+    let settings = match doc.remove("settings") {
+        None => Settings::default(),
+        Some(toml::Value::Table(t)) => {
+            parse_settings(t).map_err(|m| fail(format!("[settings]: {m}")))?
+        }
+        Some(_) => return Err(fail("`settings` must be a table".into())),
+    };
+    let profiles = match doc.remove("profiles") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t,
+        Some(_) => return Err(fail("`profiles` must be a table of [profiles.NAME]".into())),
+    };
+    if let Some(key) = doc.keys().next() {
+        return Err(fail(format!(
+            "unknown top-level key `{key}` (expected `settings` or `profiles`)"
+        )));
+    }
+
+    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
+    let mut entries = Vec::with_capacity(profiles.len());
+    for (name, value) in profiles {
+        if !valid_profile_name(&name) {
+            return Err(fail(format!(
+                "profile name `{name}` may hold only letters, digits, `_`, `.` and `-`"
+            )));
+        }
+        let toml::Value::Table(table) = value else {
+            return Err(fail(format!("profile `{name}` must be a table")));
+        };
+        let provider = table
+            .get("provider")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned();
+        let profile = parse_profile(table, &base_dir);
+        entries.push(ProfileEntry {
+            name,
+            provider,
+            profile,
+        });
+    }
+    Ok(Config {
+        path: path.to_owned(),
+        settings,
+        profiles: entries,
+        secret_env: SecretEnv {
+            config_path: path.to_owned(),
+            config_shared: shared,
+        },
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn valid_profile_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+fn parse_settings(mut t: toml::Table) -> Result<Settings, String> {
+    let mut s = Settings::default();
+    if let Some(v) = t.remove("timeout") {
+        s.timeout = seconds(&v).map_err(|m| format!("`timeout` {m}"))?;
+    }
+    if let Some(v) = t.remove("retries") {
+        s.retries = int_in(&v, 0, 10).map_err(|m| format!("`retries` {m}"))? as u32;
+    }
+    if let Some(v) = t.remove("concurrency") {
+        s.concurrency = int_in(&v, 1, 256).map_err(|m| format!("`concurrency` {m}"))? as usize;
+    }
+    if let Some(key) = t.keys().next() {
+        return Err(format!(
+            "unknown key `{key}` (accepted: {})",
+            SETTINGS_KEYS.join(", ")
+        ));
+    }
+    Ok(s)
+}
+
+fn int_in(v: &toml::Value, min: i64, max: i64) -> Result<i64, String> {
+    match v.as_integer() {
+        Some(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from {min} to {max}")),
+    }
+}
+
+/// A timeout in seconds: a positive number up to a day.
+fn seconds(v: &toml::Value) -> Result<Duration, String> {
+    let secs = match v {
+        toml::Value::Integer(n) => *n as f64,
+        toml::Value::Float(f) => *f,
+        _ => f64::NAN,
+    };
+    parse_seconds(secs)
+}
+
+pub fn parse_seconds(secs: f64) -> Result<Duration, String> {
+    if secs > 0.0 && secs <= 86_400.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err("must be a number of seconds above 0 and at most 86400".into())
+    }
+}
+
+fn parse_profile(mut table: toml::Table, base_dir: &Path) -> Result<Profile, String> {
+    let provider_name = match table.remove("provider") {
+        Some(toml::Value::String(s)) => s,
+        Some(_) => return Err("`provider` must be a string".into()),
+        None => {
+            return Err(format!(
+                "`provider` is required (one of: {})",
+                providers::names()
+            ));
+        }
+    };
+    let provider = providers::find(&provider_name).ok_or_else(|| {
+        format!(
+            "unknown provider `{provider_name}` (supported: {})",
+            providers::names()
+        )
+    })?;
+    if let Some(key) = table.keys().find(|k| !accepts(provider, k)) {
+        let mut accepted: Vec<&str> = COMMON_KEYS.iter().map(|(k, _)| *k).collect();
+        for spec in provider.keys {
+            if !accepted.contains(&spec.name) {
+                accepted.push(spec.name);
+            }
+        }
+        return Err(format!(
+            "unknown key `{key}` for provider `{}` (accepted: {})",
+            provider.name,
+            accepted.join(", ")
+        ));
+    }
+
+    let base_url = match table.remove("base_url") {
+        None => None,
+        Some(toml::Value::String(s)) => {
+            Some(parse_base_url(&s).map_err(|m| format!("`base_url` {m}"))?)
+        }
+        Some(_) => return Err("`base_url` must be a string".into()),
+    };
+    let min_balance = match table.remove("min_balance") {
+        None => None,
+        Some(v) => Some(amount(&v).map_err(|m| format!("`min_balance` {m}"))?),
+    };
+    let currency = match table.remove("currency") {
+        None => None,
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(_) => return Err("`currency` must be a non-empty string such as \"EUR\"".into()),
+    };
+    let timeout = match table.remove("timeout") {
+        None => None,
+        Some(v) => Some(seconds(&v).map_err(|m| format!("`timeout` {m}"))?),
+    };
+
+    let mut keys = Keys {
+        table,
+        base_url,
+        base_dir,
+        secrets: Vec::new(),
+    };
+    let adapter = (provider.build)(&mut keys)?;
+    Ok(Profile {
+        provider,
+        adapter,
+        min_balance,
+        currency,
+        timeout,
+        secrets: keys.secrets,
+    })
+}
+
+fn accepts(provider: &ProviderSpec, key: &str) -> bool {
+    COMMON_KEYS.iter().any(|(k, _)| *k == key) || provider.keys.iter().any(|k| k.name == key)
+}
+
+/// A threshold: an integer, a float (read back through its shortest text, so
+/// `20.1` is 20.1), or a string such as `"20.50"`.
+fn amount(v: &toml::Value) -> Result<Decimal, String> {
+    match v {
+        toml::Value::Integer(n) => Ok(Decimal::from(*n)),
+        toml::Value::Float(f) if f.is_finite() => parse_user_amount(&f.to_string()),
+        toml::Value::String(s) => parse_user_amount(s),
+        _ => Err("must be a number".into()),
+    }
+}
+
+/// `https://` anywhere; `http://` only on loopback. No credentials, query or fragment.
+pub fn parse_base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(format!("`{text}` has no host")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "`{text}` uses http://, allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://"
+            ));
+        }
+        other => return Err(format!("`{text}` has scheme `{other}`; use https://")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry credentials; use the provider's secret keys".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`{text}` must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// A profile's provider-specific keys, handed to the provider's `build`.
+/// Messages name the key; the caller adds the profile.
+pub struct Keys<'a> {
+    table: toml::Table,
+    base_url: Option<Url>,
+    base_dir: &'a Path,
+    secrets: Vec<(&'static str, String)>,
+}
+
+impl Keys<'_> {
+    /// The profile's `base_url`, already validated.
+    pub fn base_url(&self) -> Option<Url> {
+        self.base_url.clone()
+    }
+
+    pub fn string(&mut self, key: &'static str) -> Result<Option<String>, String> {
+        match self.table.remove(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
+            Some(_) => Err(format!("`{key}` must be a non-empty string")),
+        }
+    }
+
+    pub fn required_string(&mut self, key: &'static str) -> Result<String, String> {
+        self.string(key)?
+            .ok_or_else(|| format!("`{key}` is required"))
+    }
+
+    pub fn secret(&mut self, key: &'static str) -> Result<Option<SecretSource>, String> {
+        let Some(value) = self.table.remove(key) else {
+            return Ok(None);
+        };
+        let source =
+            SecretSource::from_toml(&value, self.base_dir).map_err(|m| format!("`{key}` {m}"))?;
+        self.secrets.push((key, source.describe()));
+        Ok(Some(source))
+    }
+
+    pub fn required_secret(&mut self, key: &'static str) -> Result<SecretSource, String> {
+        self.secret(key)?
+            .ok_or_else(|| format!("`{key}` is required"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, AppError> {
+        parse(text, Path::new("/etc/balance/config.toml"), false)
+    }
+
+    fn profile_err(text: &str) -> String {
+        let config = parse_str(text).unwrap();
+        config.profiles[0].profile.as_ref().unwrap_err().clone()
+    }
+
+    #[test]
+    fn defaults_and_settings() {
+        let c = parse_str("").unwrap();
+        assert_eq!(c.settings, Settings::default());
+        let c = parse_str("[settings]\ntimeout = 2.5\nretries = 0\nconcurrency = 3\n").unwrap();
+        assert_eq!(c.settings.timeout, Duration::from_millis(2500));
+        assert_eq!((c.settings.retries, c.settings.concurrency), (0, 3));
+    }
+
+    #[test]
+    fn bad_settings_fail_the_file() {
+        for (text, needle) in [
+            ("[settings]\ntimeot = 3", "unknown key `timeot`"),
+            ("[settings]\ntimeout = 0", "`timeout`"),
+            ("[settings]\ntimeout = -1", "`timeout`"),
+            ("[settings]\nconcurrency = 0", "`concurrency`"),
+            ("[settings]\nretries = 99", "`retries`"),
+            ("other = 1", "unknown top-level key `other`"),
+        ] {
+            let err = parse_str(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn invalid_toml_names_line_and_column() {
+        let err = parse_str("[profiles.a]\nprovider = \n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("/etc/balance/config.toml:2:"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn profiles_keep_file_order() {
+        let c = parse_str(
+            "[profiles.zeta]\nprovider = \"infobip\"\napi_key = \"k\"\n\
+             [profiles.alpha]\nprovider = \"infobip\"\napi_key = \"k\"\n",
+        )
+        .unwrap();
+        let names: Vec<_> = c.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha"]);
+    }
+
+    #[test]
+    fn misspelt_keys_are_named() {
+        let err = profile_err("[profiles.a]\nprovider = \"infobip\"\napi_kye = \"k\"\n");
+        assert!(err.contains("unknown key `api_kye`"), "{err}");
+        assert!(err.contains("api_key"), "lists accepted keys: {err}");
+        let err =
+            profile_err("[profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\nmin_balanse = 3\n");
+        assert!(err.contains("unknown key `min_balanse`"), "{err}");
+    }
+
+    #[test]
+    fn bad_profile_names_fail_the_file() {
+        let err = parse_str("[profiles.\"a b\"]\nprovider = \"infobip\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("profile name `a b`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_provider_is_a_profile_error() {
+        let err = profile_err("[profiles.a]\nprovider = \"nope\"\n");
+        assert!(
+            err.contains("unknown provider `nope`") && err.contains("infobip"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert!(parse_base_url("https://proxy.example/frontier").is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_base_url("http://127.1.2.3").is_ok());
+        assert!(parse_base_url("http://[::1]:9000/x").is_ok());
+        assert!(parse_base_url("http://localhost:1").is_ok());
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "ftp://example.com",
+            "https://user:pw@example.com",
+            "https://example.com/?a=b",
+            "not a url",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+        let err = parse_base_url("http://sms.example.com").unwrap_err();
+        assert!(err.contains("loopback"), "{err}");
+    }
+
+    #[test]
+    fn thresholds_are_exact() {
+        let v: toml::Table = toml::from_str("a = 20\nb = 20.1\nc = \"20.50\"\nd = true").unwrap();
+        assert_eq!(amount(&v["a"]).unwrap().to_string(), "20");
+        assert_eq!(amount(&v["b"]).unwrap().to_string(), "20.1");
+        assert_eq!(amount(&v["c"]).unwrap().to_string(), "20.50");
+        assert!(amount(&v["d"]).is_err());
+    }
+}

@@ -1,0 +1,29 @@
+//! `balance`: how much prepaid credit is left on SMS / CPaaS vendor accounts.
+//!
+//! The binary is a thin wrapper over [`app::run`]; everything is here so that
+//! tests can reach it.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod log;
+pub mod money;
+pub mod output;
+pub mod providers;
+pub mod secret;
+
+use std::time::Duration;
+
+/// `10s`, `2.5s`, `250 ms`: durations as people write them.
+pub fn fmt_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}

@@ -1,0 +1,24 @@
+//! Diagnostics on stderr for `-v`/`-vv`. Callers pass only what is safe to print:
+//! methods, URLs (which never carry credentials), statuses, timings.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+static LEVEL: AtomicU8 = AtomicU8::new(0);
+
+pub fn set_level(level: u8) {
+    LEVEL.store(level, Ordering::Relaxed);
+}
+
+pub fn enabled(level: u8) -> bool {
+    LEVEL.load(Ordering::Relaxed) >= level
+}
+
+/// `debug!(1, "…")` prints at `-v` and above, `debug!(2, "…")` at `-vv`.
+#[macro_export]
+macro_rules! debug {
+    ($level:expr, $($arg:tt)*) => {
+        if $crate::log::enabled($level) {
+            eprintln!("balance: {}", format_args!($($arg)*));
+        }
+    };
+}

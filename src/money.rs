@@ -1,0 +1,119 @@
+//! Exact amounts: vendor JSON text → `Decimal` → output text, never through f64.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+/// Parses a decimal literal exactly: `149309.7985931`, `-12`, `1.5e3`.
+/// Fails rather than rounds when the value cannot be held exactly.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let text = text.trim();
+    let valid = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !valid {
+        return Err(format!("`{}` is not a number", shorten(text)));
+    }
+    let parsed = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text)
+    } else {
+        Decimal::from_str_exact(text)
+    };
+    parsed.map_err(|_| format!("`{}` is out of range or too precise", shorten(text)))
+}
+
+fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// A vendor amount read from its JSON text: a number, or a number in a string
+/// (Frontier serialises int64 as a string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount(pub Decimal);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        let number = if text.starts_with('"') {
+            let inner: String = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
+            parse_decimal(&inner)
+        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            parse_decimal(text)
+        } else {
+            Err(format!("expected a number, found `{}`", shorten(text)))
+        };
+        number.map(Amount).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Writes a decimal as a JSON number literal with exactly its digits.
+pub fn json_number(value: Decimal) -> Box<RawValue> {
+    // Decimal's Display never uses exponent notation, so this is always a valid literal.
+    RawValue::from_string(value.to_string()).expect("a decimal is a JSON number")
+}
+
+/// Parses a threshold written by a user (`--min 20`, `min_balance = "20.50"`).
+pub fn parse_user_amount(text: &str) -> Result<Decimal, String> {
+    parse_decimal(text).map_err(|_| format!("`{}` is not a decimal amount", shorten(text.trim())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(json: &str) -> Result<Decimal, serde_json::Error> {
+        serde_json::from_str::<Amount>(json).map(|a| a.0)
+    }
+
+    #[test]
+    fn keeps_every_digit() {
+        assert_eq!(
+            amount("149309.7985931").unwrap().to_string(),
+            "149309.7985931"
+        );
+        assert_eq!(amount("47.79134").unwrap().to_string(), "47.79134");
+        assert_eq!(amount("675.20").unwrap().to_string(), "675.20");
+        assert_eq!(amount("\"12500\"").unwrap().to_string(), "12500");
+        assert_eq!(amount("\"-300\"").unwrap().to_string(), "-300");
+        assert_eq!(amount("1.5e3").unwrap().to_string(), "1500");
+        assert_eq!(amount("0.1").unwrap().to_string(), "0.1");
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_exact_number() {
+        for bad in [
+            "null",
+            "true",
+            "\"abc\"",
+            "{}",
+            "[]",
+            "1e400",
+            "123456789012345678901234567890123",
+            "\"\"",
+            "\"1 2\"",
+        ] {
+            assert!(amount(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn json_number_round_trips_text() {
+        let d = parse_decimal("149309.7985931").unwrap();
+        assert_eq!(json_number(d).get(), "149309.7985931");
+    }
+
+    #[test]
+    fn user_amounts() {
+        assert_eq!(parse_user_amount("20").unwrap().to_string(), "20");
+        assert_eq!(parse_user_amount(" 20.50 ").unwrap().to_string(), "20.50");
+        assert!(parse_user_amount("twenty").is_err());
+        assert!(parse_user_amount("").is_err());
+    }
+}

@@ -1,0 +1,96 @@
+//! `--json`: one array, one object per checked profile (SPEC §4).
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::value::RawValue;
+
+use super::status_word;
+use crate::check::CheckResult;
+use crate::money::json_number;
+use crate::providers::Balance;
+
+#[derive(Serialize)]
+struct Row<'a> {
+    profile: &'a str,
+    provider: &'a str,
+    status: &'static str,
+    balance: Option<Box<RawValue>>,
+    currency: Option<&'a str>,
+    min_balance: Option<Box<RawValue>>,
+    details: Details<'a>,
+    checked_at: String,
+    error: Option<Error<'a>>,
+}
+
+#[derive(Serialize)]
+struct Error<'a> {
+    kind: &'static str,
+    message: &'a str,
+    http_status: Option<u16>,
+    provider_code: Option<&'a str>,
+}
+
+/// Provider extras as an object of exact numbers, in the adapter's order.
+struct Details<'a>(Option<&'a Balance>);
+
+impl Serialize for Details<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let details = self.0.map_or(&[][..], |b| &b.details[..]);
+        let mut map = s.serialize_map(Some(details.len()))?;
+        for (key, value) in details {
+            map.serialize_entry(key, &json_number(*value))?;
+        }
+        map.end()
+    }
+}
+
+pub fn render(results: &[CheckResult]) -> String {
+    let rows: Vec<Row> = results
+        .iter()
+        .map(|r| {
+            let balance = r.outcome.as_ref().ok();
+            Row {
+                profile: &r.profile,
+                provider: &r.provider,
+                status: status_word(r),
+                balance: balance.map(|b| json_number(b.amount)),
+                currency: balance.and_then(|b| b.currency.as_deref()),
+                min_balance: r.min_balance.map(json_number),
+                details: Details(balance),
+                checked_at: humantime::format_rfc3339_seconds(r.checked_at).to_string(),
+                error: r.outcome.as_ref().err().map(|e| Error {
+                    kind: e.kind.as_str(),
+                    message: &e.message,
+                    http_status: e.http_status,
+                    provider_code: e.provider_code.as_deref(),
+                }),
+            }
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rows).expect("rows serialise");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures;
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(render(&fixtures::results()));
+    }
+
+    #[test]
+    fn numbers_are_numbers_with_exact_digits() {
+        let text = render(&fixtures::results());
+        assert!(text.contains("\"balance\": 149309.7985931,"));
+        assert!(text.contains("\"general_balance\": 12.3456"));
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(parsed[0]["balance"].is_number());
+        assert_eq!(parsed[1]["error"]["kind"], "not_prepaid");
+        assert_eq!(parsed[1]["error"]["provider_code"], "1201");
+        assert_eq!(parsed[2]["status"], "low");
+    }
+}

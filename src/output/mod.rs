@@ -1,0 +1,125 @@
+//! Renderers: results in, bytes out. None of them prints.
+
+mod json;
+mod table;
+
+use crate::check::{CheckResult, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (default).
+    Table,
+    /// A JSON array, one object per profile.
+    Json,
+    /// The balance alone; needs exactly one profile.
+    Value,
+}
+
+/// How the table is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+pub fn render(format: Format, results: &[CheckResult], style: Style) -> Vec<u8> {
+    match format {
+        Format::Table => table::render(results, style).into_bytes(),
+        Format::Json => json::render(results).into_bytes(),
+        Format::Value => value(results).into_bytes(),
+    }
+}
+
+/// The balance's exact digits and a newline; nothing when the check failed.
+fn value(results: &[CheckResult]) -> String {
+    match results {
+        [result] => match &result.outcome {
+            Ok(balance) => format!("{}\n", balance.amount),
+            Err(_) => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+pub fn status_word(result: &CheckResult) -> &'static str {
+    match result.status() {
+        Status::Ok => "ok",
+        Status::Low => "low",
+        Status::Error => "error",
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use crate::check::CheckResult;
+    use crate::error::{CheckError, ErrorKind};
+    use crate::money::parse_decimal;
+    use crate::providers::Balance;
+
+    fn at() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_795_335_565) // 2026-11-22T08:19:25Z
+    }
+
+    fn d(text: &str) -> rust_decimal::Decimal {
+        parse_decimal(text).unwrap()
+    }
+
+    /// One of each status, as the SPEC's example shows.
+    pub fn results() -> Vec<CheckResult> {
+        let mut engagelab = Balance::new(d("14.3456"), None);
+        engagelab.details = vec![("general_balance", d("12.3456")), ("gift_balance", d("2"))];
+        vec![
+            CheckResult {
+                profile: "infobip".into(),
+                provider: "infobip".into(),
+                min_balance: None,
+                outcome: Ok(Balance::new(d("47.79134"), Some("EUR".into()))),
+                checked_at: at(),
+                duration: Duration::from_millis(120),
+            },
+            CheckResult {
+                profile: "sg".into(),
+                provider: "8x8".into(),
+                min_balance: None,
+                outcome: Err(CheckError {
+                    kind: ErrorKind::NotPrepaid,
+                    message: "account is not in prepaid mode (HTTP 403, code 1201): Account not in prepaid mode".into(),
+                    http_status: Some(403),
+                    provider_code: Some("1201".into()),
+                }),
+                checked_at: at(),
+                duration: Duration::from_millis(80),
+            },
+            CheckResult {
+                profile: "engage".into(),
+                provider: "engagelab".into(),
+                min_balance: Some(d("20")),
+                outcome: Ok(engagelab),
+                checked_at: at(),
+                duration: Duration::from_millis(95),
+            },
+            CheckResult {
+                profile: "big".into(),
+                provider: "8x8".into(),
+                min_balance: Some(d("100.5")),
+                outcome: Ok(Balance::new(d("149309.7985931"), Some("USD".into()))),
+                checked_at: at(),
+                duration: Duration::from_millis(95),
+            },
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_exact_digits_or_nothing() {
+        let results = fixtures::results();
+        assert_eq!(value(&results[3..4]), "149309.7985931\n");
+        assert_eq!(value(&results[1..2]), "");
+        assert_eq!(value(&results), "");
+    }
+}

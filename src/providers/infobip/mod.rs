@@ -1,0 +1,137 @@
+//! Infobip: `GET {base}/account/1/balance`, `Authorization: App {api_key}` or Basic.
+
+mod wire;
+
+use secrecy::ExposeSecret;
+use url::Url;
+
+use super::{
+    Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, default_url, endpoint, parse_body,
+    parse_error_body, status_kind, vendor_error,
+};
+use crate::check::Ctx;
+use crate::config::Keys;
+use crate::error::{CheckError, ErrorKind};
+use crate::http::Reply;
+use crate::secret::SecretSource;
+
+pub static SPEC: ProviderSpec = ProviderSpec {
+    name: "infobip",
+    about: "Infobip",
+    keys: &[
+        KeySpec {
+            name: "base_url",
+            required: false,
+            secret: false,
+            help: "your personal https://xxxxx.api.infobip.com (default https://api.infobip.com)",
+        },
+        KeySpec {
+            name: "api_key",
+            required: false,
+            secret: true,
+            help: "API key, sent as `Authorization: App`; or username + password",
+        },
+        KeySpec {
+            name: "username",
+            required: false,
+            secret: false,
+            help: "for HTTP Basic auth, with password",
+        },
+        KeySpec {
+            name: "password",
+            required: false,
+            secret: true,
+            help: "for HTTP Basic auth, with username",
+        },
+    ],
+    build,
+};
+
+#[derive(Debug)]
+enum Auth {
+    ApiKey(SecretSource),
+    Basic {
+        username: String,
+        password: SecretSource,
+    },
+}
+
+#[derive(Debug)]
+struct Infobip {
+    base_url: Url,
+    auth: Auth,
+}
+
+fn build(keys: &mut Keys<'_>) -> Result<Box<dyn Adapter>, String> {
+    let api_key = keys.secret("api_key")?;
+    let username = keys.string("username")?;
+    let password = keys.secret("password")?;
+    let auth = match (api_key, username, password) {
+        (Some(key), None, None) => Auth::ApiKey(key),
+        (None, Some(username), Some(password)) => Auth::Basic { username, password },
+        (None, None, None) => return Err("set `api_key`, or `username` and `password`".into()),
+        (Some(_), _, _) => {
+            return Err("set either `api_key` or `username` + `password`, not both".into());
+        }
+        (None, _, _) => return Err("`username` and `password` go together".into()),
+    };
+    let base_url = keys
+        .base_url()
+        .unwrap_or_else(|| default_url("https://api.infobip.com"));
+    Ok(Box::new(Infobip { base_url, auth }))
+}
+
+impl Adapter for Infobip {
+    fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
+        Box::pin(async move {
+            let url = endpoint(&self.base_url, &["account", "1", "balance"]);
+            let request = |c: &reqwest::Client| {
+                c.get(url.clone())
+                    .header(reqwest::header::ACCEPT, "application/json")
+            };
+            let reply = match &self.auth {
+                Auth::ApiKey(source) => {
+                    let key = ctx.secret(source).await?;
+                    let mut value = reqwest::header::HeaderValue::try_from(format!(
+                        "App {}",
+                        key.expose_secret()
+                    ))
+                    .map_err(|_| {
+                        CheckError::config(
+                            "`api_key` holds characters not allowed in an HTTP header",
+                        )
+                    })?;
+                    value.set_sensitive(true);
+                    ctx.send(|c| request(c).header(reqwest::header::AUTHORIZATION, value.clone()))
+                        .await?
+                }
+                Auth::Basic { username, password } => {
+                    let password = ctx.secret(password).await?;
+                    ctx.send(|c| request(c).basic_auth(username, Some(password.expose_secret())))
+                        .await?
+                }
+            };
+            interpret(&reply)
+        })
+    }
+}
+
+fn interpret(reply: &Reply) -> Result<Balance, CheckError> {
+    if reply.status.is_success() {
+        let body: wire::AccountBalance = parse_body(reply)?;
+        return Ok(Balance::new(body.balance.0, body.currency));
+    }
+    let status = reply.code();
+    let (code, message) = parse_error_body::<wire::ErrorBody>(reply)
+        .map_or((None, None), wire::ErrorBody::code_and_message);
+    let kind = match code.as_deref() {
+        Some("UNAUTHORIZED" | "E401" | "FORBIDDEN" | "E403") => ErrorKind::Auth,
+        Some("TOO_MANY_REQUESTS" | "E429") => ErrorKind::RateLimited,
+        _ => status_kind(status),
+    };
+    Err(vendor_error(kind, status, code, message.as_deref()))
+}

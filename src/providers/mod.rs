@@ -1,0 +1,239 @@
+//! Vendor adapters. Each vendor lives in its own folder (`mod.rs` the adapter,
+//! `wire.rs` its JSON); adding one is that folder plus a line in `REGISTRY`.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::check::Ctx;
+use crate::config::Keys;
+use crate::error::{CheckError, ErrorKind};
+use crate::http::Reply;
+
+mod eight_by_eight;
+mod engagelab;
+mod frontier;
+mod infobip;
+mod yeastar;
+
+/// Every supported provider, in the order `balance providers` lists them.
+pub static REGISTRY: &[&ProviderSpec] = &[
+    &eight_by_eight::SPEC,
+    &infobip::SPEC,
+    &yeastar::SPEC,
+    &frontier::SPEC,
+    &engagelab::SPEC,
+];
+
+pub fn find(name: &str) -> Option<&'static ProviderSpec> {
+    REGISTRY.iter().copied().find(|p| p.name == name)
+}
+
+pub fn names() -> String {
+    REGISTRY
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a provider is called in config, which keys it takes, and how it is built.
+pub struct ProviderSpec {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Provider-specific keys; `base_url` and `currency` appear here when the
+    /// provider gives them a meaning of its own (a default, or "required").
+    pub keys: &'static [KeySpec],
+    pub build: fn(&mut Keys<'_>) -> Result<Box<dyn Adapter>, String>,
+}
+
+impl Debug for ProviderSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+#[derive(Debug)]
+pub struct KeySpec {
+    pub name: &'static str,
+    pub required: bool,
+    pub secret: bool,
+    pub help: &'static str,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One configured vendor account.
+pub trait Adapter: Send + Sync + Debug {
+    /// Where its requests go (the default, or the profile's `base_url`).
+    fn base_url(&self) -> &Url;
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>>;
+}
+
+/// A fetched balance, exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Balance {
+    pub amount: Decimal,
+    /// The vendor's own unit, when its answer has one.
+    pub currency: Option<String>,
+    /// Provider-specific extras, reported under `details`.
+    pub details: Vec<(&'static str, Decimal)>,
+}
+
+impl Balance {
+    pub fn new(amount: Decimal, currency: Option<String>) -> Self {
+        Balance {
+            amount,
+            currency: currency.filter(|c| !c.trim().is_empty()),
+            details: Vec::new(),
+        }
+    }
+}
+
+/// `base` with `segments` appended to its path (a path prefix is kept, each
+/// segment percent-encoded).
+pub fn endpoint(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .expect("base URLs are validated http(s) URLs")
+        .pop_if_empty()
+        .extend(segments);
+    url
+}
+
+pub fn default_url(text: &str) -> Url {
+    Url::parse(text).expect("built-in URLs are valid")
+}
+
+/// The error kind an HTTP status means when the body says nothing more precise.
+pub fn status_kind(status: u16) -> ErrorKind {
+    match status {
+        401 | 403 => ErrorKind::Auth,
+        429 => ErrorKind::RateLimited,
+        _ => ErrorKind::Provider,
+    }
+}
+
+/// The one shape every vendor error message takes:
+/// `credentials rejected (HTTP 401, code 1200): Request was not authenticated properly`.
+pub fn vendor_error(
+    kind: ErrorKind,
+    status: u16,
+    code: Option<String>,
+    message: Option<&str>,
+) -> CheckError {
+    let summary = match kind {
+        ErrorKind::Auth => "credentials rejected",
+        ErrorKind::RateLimited => "rate limited",
+        ErrorKind::NotPrepaid => "account is not in prepaid mode",
+        ErrorKind::Network => "network failure",
+        ErrorKind::Config => "configuration error",
+        ErrorKind::Provider => "vendor error",
+    };
+    let mut text = format!("{summary} (HTTP {status}");
+    if let Some(code) = code.as_deref().filter(|c| !c.is_empty()) {
+        text.push_str(&format!(", code {}", one_line(code)));
+    }
+    text.push(')');
+    if let Some(message) = message.map(one_line).filter(|m| !m.is_empty()) {
+        text.push_str(": ");
+        text.push_str(&message);
+    }
+    CheckError::new(kind, text)
+        .status(status)
+        .code(code.map(|c| one_line(&c)))
+}
+
+/// Vendor text made fit for one line of a table: no control characters, bounded.
+pub fn one_line(text: &str) -> String {
+    const MAX: usize = 160;
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let line = words.join(" ");
+    if line.chars().count() > MAX {
+        format!("{}…", line.chars().take(MAX).collect::<String>())
+    } else {
+        line
+    }
+}
+
+/// Parses a body the vendor documents; anything else is a `provider` error that
+/// says what was wrong without echoing the body.
+pub fn parse_body<T: DeserializeOwned>(reply: &Reply) -> Result<T, CheckError> {
+    serde_json::from_slice(&reply.body).map_err(|e| {
+        let what = if reply.body.iter().all(u8::is_ascii_whitespace) {
+            "an empty body".to_owned()
+        } else if e.is_syntax() || e.is_eof() {
+            "a body that is not JSON".to_owned()
+        } else {
+            // serde's text can quote the body; keep only the part before any quote.
+            let text = e.to_string();
+            let text = text.split(" at line ").next().unwrap_or("");
+            let text = text
+                .split('"')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches([' ', ':', ',']);
+            format!("an unexpected body ({text})")
+        };
+        CheckError::provider(format!("unexpected answer (HTTP {}): {what}", reply.code()))
+            .status(reply.code())
+    })
+}
+
+/// Reads a vendor error body if it has the vendor's shape; `None` for HTML pages,
+/// empty bodies and the like.
+pub fn parse_error_body<T: DeserializeOwned>(reply: &Reply) -> Option<T> {
+    serde_json::from_slice(&reply.body).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keeps_prefix_and_encodes() {
+        let base = Url::parse("https://proxy.example/frontier/").unwrap();
+        assert_eq!(
+            endpoint(&base, &["v1beta1", "a b", "balance"]).as_str(),
+            "https://proxy.example/frontier/v1beta1/a%20b/balance"
+        );
+        let base = Url::parse("https://proxy.example").unwrap();
+        assert_eq!(
+            endpoint(&base, &["v1", "balance"]).as_str(),
+            "https://proxy.example/v1/balance"
+        );
+    }
+
+    #[test]
+    fn vendor_error_reads_as_one_line() {
+        let e = vendor_error(
+            ErrorKind::Auth,
+            401,
+            Some("1200".into()),
+            Some("Bad\nkey\t x"),
+        );
+        assert_eq!(
+            e.message,
+            "credentials rejected (HTTP 401, code 1200): Bad key x"
+        );
+        assert_eq!(
+            (e.http_status, e.provider_code.as_deref()),
+            (Some(401), Some("1200"))
+        );
+    }
+
+    #[test]
+    fn registry_names_are_unique_and_keys_known() {
+        for (i, p) in REGISTRY.iter().enumerate() {
+            assert!(REGISTRY[i + 1..].iter().all(|q| q.name != p.name));
+            assert!(p.keys.iter().all(|k| k.name != "provider"));
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Yeastar Partner Portal: an OAuth-style token (cached on disk), then
+//! `GET {base}/user/openapi/user/v1/client/account_balance`.
+
+mod cache;
+mod wire;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use rust_decimal::prelude::ToPrimitive;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::value::RawValue;
+use url::Url;
+
+use super::{
+    Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, default_url, endpoint, parse_body,
+    status_kind, vendor_error,
+};
+use crate::check::Ctx;
+use crate::config::Keys;
+use crate::debug;
+use crate::error::{CheckError, ErrorKind};
+use crate::http::Reply;
+use crate::secret::SecretSource;
+use cache::{Cached, REFRESH_LIFETIME_SECS, TokenCache, now};
+
+pub static SPEC: ProviderSpec = ProviderSpec {
+    name: "yeastar",
+    about: "Yeastar Partner Portal",
+    keys: &[
+        KeySpec {
+            name: "client_id",
+            required: true,
+            secret: false,
+            help: "OpenAPI client id",
+        },
+        KeySpec {
+            name: "client_secret",
+            required: true,
+            secret: true,
+            help: "OpenAPI client secret",
+        },
+        KeySpec {
+            name: "base_url",
+            required: false,
+            secret: false,
+            help: "default https://openapi.partner.yeastar.com",
+        },
+        KeySpec {
+            name: "currency",
+            required: false,
+            secret: false,
+            help: "the answer has no currency: say which it is",
+        },
+    ],
+    build,
+};
+
+/// Access tokens live 30 minutes when the answer does not say.
+const DEFAULT_TOKEN_SECS: u64 = 1800;
+
+#[derive(Debug)]
+struct Yeastar {
+    base_url: Url,
+    client_id: String,
+    client_secret: SecretSource,
+}
+
+fn build(keys: &mut Keys<'_>) -> Result<Box<dyn Adapter>, String> {
+    let client_id = keys.required_string("client_id")?;
+    let client_secret = keys.required_secret("client_secret")?;
+    let base_url = keys
+        .base_url()
+        .unwrap_or_else(|| default_url("https://openapi.partner.yeastar.com"));
+    Ok(Box::new(Yeastar {
+        base_url,
+        client_id,
+        client_secret,
+    }))
+}
+
+impl Adapter for Yeastar {
+    fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
+        Box::pin(async move {
+            let cache = TokenCache::new(ctx.cache_dir, self.base_url.as_str(), &self.client_id);
+            let (token, new) = match cache.load() {
+                Some(cached) if cached.fresh() => {
+                    debug!(1, "using cached Yeastar token");
+                    (cached, false)
+                }
+                Some(cached) if cached.refreshable() => match self.refresh(ctx, &cached).await {
+                    Ok(token) => (token, true),
+                    Err(e) => {
+                        debug!(1, "token refresh failed ({e}); requesting a new token");
+                        (self.grant(ctx).await?, true)
+                    }
+                },
+                _ => (self.grant(ctx).await?, true),
+            };
+            if new {
+                cache.store(&token);
+            }
+            match self.balance(ctx, &token).await {
+                // A cached token may have been revoked: one fresh token, one more try.
+                Err(e) if e.kind == ErrorKind::Auth && !new => {
+                    debug!(1, "cached token rejected; requesting a new token");
+                    cache.clear();
+                    let token = self.grant(ctx).await?;
+                    cache.store(&token);
+                    self.balance(ctx, &token).await
+                }
+                result => result,
+            }
+        })
+    }
+}
+
+impl Yeastar {
+    async fn grant(&self, ctx: &Ctx<'_>) -> Result<Cached, CheckError> {
+        let secret = ctx.secret(&self.client_secret).await?;
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &self.client_id)
+            .append_pair("client_secret", secret.expose_secret())
+            .append_pair("grant_type", "pp_credentials")
+            .finish();
+        self.token_request(ctx, form.into()).await
+    }
+
+    async fn refresh(&self, ctx: &Ctx<'_>, cached: &Cached) -> Result<Cached, CheckError> {
+        let refresh_token = cached.refresh_token.as_deref().unwrap_or_default();
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", refresh_token)
+            .finish();
+        self.token_request(ctx, form.into()).await
+    }
+
+    async fn token_request(&self, ctx: &Ctx<'_>, form: SecretString) -> Result<Cached, CheckError> {
+        let url = endpoint(&self.base_url, &["auth", "openapi", "v1", "oauth", "token"]);
+        let reply = ctx
+            .send(|c| {
+                c.post(url.clone())
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(form.expose_secret().to_owned())
+            })
+            .await?;
+        let result = open(&reply)?;
+        let token: wire::Token = serde_json::from_str(result.get()).map_err(|_| {
+            CheckError::provider(format!(
+                "unexpected answer from the token endpoint (HTTP {}): no token in `result`",
+                reply.code()
+            ))
+            .status(reply.code())
+        })?;
+        ctx.remember(token.token.clone().into());
+        if let Some(r) = &token.refresh_token {
+            ctx.remember(r.clone().into());
+        }
+        let lifetime = token
+            .expires_in
+            .and_then(|a| a.0.to_u64())
+            .filter(|s| *s > 0)
+            .unwrap_or(DEFAULT_TOKEN_SECS);
+        Ok(Cached {
+            token: token.token,
+            token_head: token
+                .token_head
+                .filter(|h| !h.trim().is_empty())
+                .unwrap_or_else(|| "Bearer".into()),
+            expires_at: now() + lifetime,
+            refresh_token: token.refresh_token.filter(|r| !r.is_empty()),
+            refresh_expires_at: now() + REFRESH_LIFETIME_SECS,
+        })
+    }
+
+    async fn balance(&self, ctx: &Ctx<'_>, token: &Cached) -> Result<Balance, CheckError> {
+        ctx.remember(token.token.clone().into());
+        let mut auth =
+            HeaderValue::try_from(format!("{} {}", token.token_head.trim(), token.token)).map_err(
+                |_| CheckError::provider("the token endpoint returned a token unfit for a header"),
+            )?;
+        auth.set_sensitive(true);
+        let url = endpoint(
+            &self.base_url,
+            &["user", "openapi", "user", "v1", "client", "account_balance"],
+        );
+        let reply = ctx
+            .send(|c| c.get(url.clone()).header(AUTHORIZATION, auth.clone()))
+            .await?;
+        let result = open(&reply)?;
+        let body: wire::AccountBalance = serde_json::from_str(result.get()).map_err(|_| {
+            CheckError::provider(format!(
+                "unexpected answer (HTTP {}): no `accountBalance` in `result`",
+                reply.code()
+            ))
+            .status(reply.code())
+        })?;
+        Ok(Balance::new(body.account_balance.0, None))
+    }
+}
+
+/// Unwraps the envelope: success needs `code == "success"`, not only HTTP 200.
+fn open(reply: &Reply) -> Result<Box<RawValue>, CheckError> {
+    let status = reply.code();
+    let envelope: wire::Envelope = match parse_body(reply) {
+        Ok(envelope) => envelope,
+        Err(_) if !reply.status.is_success() => {
+            return Err(vendor_error(status_kind(status), status, None, None));
+        }
+        Err(e) => return Err(e),
+    };
+    let body_status = envelope.status.unwrap_or(status);
+    if reply.status.is_success() && envelope.code.as_deref() == Some(wire::SUCCESS) {
+        return envelope.result.ok_or_else(|| {
+            CheckError::provider(format!("unexpected answer (HTTP {status}): no `result`"))
+                .status(status)
+        });
+    }
+    let kind = match (status, body_status) {
+        (401 | 403, _) | (_, 401 | 403) => ErrorKind::Auth,
+        (429, _) | (_, 429) => ErrorKind::RateLimited,
+        _ => ErrorKind::Provider,
+    };
+    Err(vendor_error(
+        kind,
+        status,
+        envelope.code,
+        envelope.detail_message.as_deref(),
+    ))
+}
