@@ -277,34 +277,42 @@ fn providers_json() -> String {
 }
 
 fn profiles_table(config: &Config) -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::NOTHING)
-        .force_no_tty();
-    table.set_header(["PROFILE", "PROVIDER", "BASE URL", "MIN BALANCE", "SECRETS"]);
+    use crate::output::table;
+    let header = [
+        "PROFILE",
+        "PROVIDER",
+        "BASE URL",
+        "MIN BALANCE",
+        "SECRETS",
+        "STATUS",
+    ];
+    let mut t = table::plain(&header, false);
     for e in &config.profiles {
-        match &e.profile {
+        let row = match &e.profile {
             Ok(p) => {
                 let secrets: Vec<String> =
                     p.secrets.iter().map(|(k, d)| format!("{k}: {d}")).collect();
-                table.add_row(vec![
+                [
                     e.name.clone(),
                     e.provider.clone(),
                     p.adapter.base_url().to_string(),
                     p.min_balance.map_or("-".into(), |m| m.to_string()),
                     secrets.join(", "),
-                ]);
+                    "ok".into(),
+                ]
             }
-            Err(message) => {
-                table.add_row(vec![
-                    e.name.clone(),
-                    e.provider.clone(),
-                    format!("config error: {message}"),
-                ]);
-            }
-        }
+            Err(message) => [
+                e.name.clone(),
+                e.provider.clone(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                format!("config error: {message}"),
+            ],
+        };
+        t.add_row(row);
     }
-    table.trim_fmt() + "\n"
+    table::finish(&t)
 }
 
 fn profiles_json(config: &Config) -> String {

@@ -1,7 +1,7 @@
 //! Renderers: results in, bytes out. None of them prints.
 
 mod json;
-mod table;
+pub mod table;
 
 use crate::check::{CheckResult, Status};
 

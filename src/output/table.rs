@@ -5,15 +5,33 @@ use comfy_table::{Cell, CellAlignment, Color, Table, presets};
 use super::Style;
 use crate::check::{CheckResult, Status};
 
-pub fn render(results: &[CheckResult], style: Style) -> String {
+/// A borderless table, columns two spaces apart, as `gh` and `kubectl` print them.
+pub fn plain(header: &[&str], color: bool) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
-    if style.color {
+    if color {
         table.enforce_styling();
     } else {
         table.force_no_tty();
     }
-    table.set_header(["PROFILE", "PROVIDER", "BALANCE", "CURRENCY", "STATUS"]);
+    table.set_header(header);
+    let last = header.len().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { 2 }));
+    }
+    table
+}
+
+/// The table as text, without trailing spaces, ending in a newline.
+pub fn finish(table: &Table) -> String {
+    table.trim_fmt() + "\n"
+}
+
+pub fn render(results: &[CheckResult], style: Style) -> String {
+    let mut table = plain(
+        &["PROFILE", "PROVIDER", "BALANCE", "CURRENCY", "STATUS"],
+        style.color,
+    );
     for r in results {
         let balance = r.outcome.as_ref().ok();
         let (status, color) = match (r.status(), &r.outcome) {
@@ -36,17 +54,10 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
             status,
         ]);
     }
-    // Columns two spaces apart and flush left, as `gh` and `kubectl` print them.
-    let last = table.column_count().saturating_sub(1);
-    for (i, column) in table.column_iter_mut().enumerate() {
-        column.set_padding((0, if i == last { 0 } else { 2 }));
-    }
     if let Some(column) = table.column_mut(2) {
         column.set_cell_alignment(CellAlignment::Right);
     }
-    let mut text = table.trim_fmt();
-    text.push('\n');
-    text
+    finish(&table)
 }
 
 #[cfg(test)]

@@ -1,0 +1,126 @@
+//! Shared by the integration tests: a private HOME, a config file, the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_balance");
+
+/// A temporary HOME with XDG dirs inside it, so no test reads or writes the
+/// developer's real config or cache.
+pub struct Home {
+    pub dir: TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path().join("cache")
+    }
+
+    /// Writes `config.toml` with mode 0600 and returns its path.
+    pub fn config(&self, text: &str) -> PathBuf {
+        let path = self.path().join("config.toml");
+        write_private(&path, text);
+        path
+    }
+
+    /// The binary with a clean environment, pointed at this HOME.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        for var in [
+            "BALANCE_CONFIG",
+            "NO_COLOR",
+            "XDG_CONFIG_HOME",
+            "XDG_CACHE_HOME",
+            "HOME",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", self.cache_dir())
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// `balance --config <config.toml> ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = self.cmd();
+        cmd.arg("--config")
+            .arg(self.path().join("config.toml"))
+            .args(args);
+        cmd.output().unwrap()
+    }
+
+    /// Runs off the async test's thread, so the mock server keeps answering.
+    pub async fn run_async(&self, args: &[&str]) -> Output {
+        let mut cmd = self.cmd();
+        cmd.arg("--config")
+            .arg(self.path().join("config.toml"))
+            .args(args);
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+pub fn write_private(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+pub fn fixture(vendor: &str, name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(vendor)
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited, not killed")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// stdout parsed as the JSON array of `check --json`.
+pub fn json(out: &Output) -> Vec<Value> {
+    match serde_json::from_slice(&out.stdout) {
+        Ok(Value::Array(rows)) => rows,
+        other => panic!(
+            "not a JSON array: {other:?}\nstdout: {}\nstderr: {}",
+            stdout(out),
+            stderr(out)
+        ),
+    }
+}
+
+/// The raw text of the `balance` field of the first row, to check digits exactly.
+pub fn raw_balance(out: &Output) -> String {
+    let text = stdout(out);
+    let start = text.find("\"balance\": ").expect("a balance field") + "\"balance\": ".len();
+    text[start..].split([',', '\n']).next().unwrap().to_owned()
+}
