@@ -64,7 +64,7 @@ impl Http {
             })?;
             let (method, url) = (request.method().clone(), request.url().clone());
             let started = Instant::now();
-            let outcome = tokio::time::timeout(timeout, self.execute(request)).await;
+            let outcome = tokio::time::timeout(timeout, self.execute(request, timeout)).await;
             let elapsed = started.elapsed().as_millis();
             let failure = match outcome {
                 Ok(Ok(reply)) => {
@@ -120,13 +120,17 @@ impl Http {
         tokio::time::sleep(wait).await;
     }
 
-    async fn execute(&self, request: reqwest::Request) -> Result<Reply, Failure> {
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+        timeout: Duration,
+    ) -> Result<Reply, Failure> {
         let host = request.url().host_str().unwrap_or("vendor").to_owned();
         let mut response = self
             .client
             .execute(request)
             .await
-            .map_err(|e| Failure::Network(describe(&e, &host)))?;
+            .map_err(|e| Failure::Network(describe(&e, &host, timeout)))?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         if response
@@ -139,7 +143,7 @@ impl Http {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| Failure::Network(describe(&e, &host)))?
+            .map_err(|e| Failure::Network(describe(&e, &host, timeout)))?
         {
             if body.len() + chunk.len() > MAX_BODY {
                 return Err(Failure::TooLarge);
@@ -205,10 +209,13 @@ pub fn retry_hint(reply: &Reply) -> Option<Duration> {
         .then(|| Duration::from_secs(secs))
 }
 
-fn describe(e: &reqwest::Error, host: &str) -> String {
+fn describe(e: &reqwest::Error, host: &str, timeout: Duration) -> String {
     let cause = root_cause(e);
     if e.is_timeout() {
-        format!("no answer from {host} in time")
+        format!(
+            "no answer from {host} within {}",
+            crate::fmt_duration(timeout)
+        )
     } else if e.is_connect() {
         format!("cannot connect to {host}: {cause}")
     } else {

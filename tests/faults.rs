@@ -1,0 +1,369 @@
+//! Behaviour under faults (SPEC §6): retries, timeouts, hostile bodies, redirects.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use common::{Home, code, fixture, json, stderr};
+use wiremock::matchers::{header_exists, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn profile(url: &str, settings: &str) -> String {
+    format!(
+        "[settings]\n{settings}\n[profiles.a]\nprovider = \"8x8\"\nbase_url = \"{url}\"\n\
+         account_id = \"0123456789abcdef0123456789abcdef\"\napi_key = \"k\"\n"
+    )
+}
+
+const BALANCE_PATH: &str = "/api/v1/accounts/0123456789abcdef0123456789abcdef/balance";
+
+fn ok() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(fixture("8x8", "balance.json"), "application/json")
+}
+
+#[tokio::test]
+async fn retries_after_429_honouring_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_raw(fixture("8x8", "429-quota.json"), "application/json"),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 2"));
+    let started = Instant::now();
+    let out = home.run_async(&["-v", "check", "--json"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as Retry-After asked"
+    );
+    assert!(stderr(&out).contains("retrying in 1s"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn eight_by_eight_message_sets_the_wait() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .set_body_raw(fixture("8x8", "429-quota.json"), "application/json"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ok())
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 1"));
+    let out = home.run_async(&["-v", "check"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("retrying in 1s"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn still_429_after_retries_is_exit_5() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 2"));
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 5);
+    assert_eq!(json(&out)[0]["error"]["kind"], "rate_limited");
+}
+
+#[tokio::test]
+async fn retries_5xx_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ResponseTemplate::new(503).set_body_string("<html>busy</html>"))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 2"));
+    let out = home.run_async(&["check"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn persistent_5xx_is_exit_8_and_401_is_never_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(
+            ResponseTemplate::new(502).set_body_string("<html><body>Bad Gateway</body></html>"),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 2"));
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 8);
+    let row = &json(&out)[0];
+    assert_eq!(
+        (
+            row["error"]["kind"].as_str(),
+            row["error"]["http_status"].as_u64()
+        ),
+        (Some("provider"), Some(502))
+    );
+
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_raw(
+            fixture("8x8", "401-not-authenticated.json"),
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    home.config(&profile(&server.uri(), "retries = 2"));
+    assert_eq!(code(&home.run_async(&["check"]).await), 4);
+}
+
+#[tokio::test]
+async fn slow_vendor_costs_at_most_the_timeout_per_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ok().set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 1\ntimeout = 0.3"));
+    let started = Instant::now();
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(10), "never hangs");
+    let message = json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("no answer") && message.contains("300 ms"),
+        "{message}"
+    );
+
+    // --timeout overrides the config.
+    home.config(&profile(&server.uri(), "retries = 0\ntimeout = 60"));
+    let started = Instant::now();
+    let out = home.run_async(&["check", "--timeout", "0.2"]).await;
+    assert_eq!(code(&out), 7);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// A server that accepts connections and never says a word.
+#[tokio::test]
+async fn silent_server_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(4) {
+            held.push(stream);
+        }
+        std::thread::sleep(Duration::from_secs(20));
+    });
+    let home = Home::new();
+    home.config(&profile(&url, "retries = 1\ntimeout = 0.3"));
+    let started = Instant::now();
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// A server that sends half a body and then stalls.
+#[tokio::test]
+async fn stalled_body_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(2) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"bal");
+            held.push(stream);
+        }
+        std::thread::sleep(Duration::from_secs(20));
+    });
+    let home = Home::new();
+    home.config(&profile(&url, "retries = 0\ntimeout = 0.5"));
+    let out = home.run_async(&["check"]).await;
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn hostile_bodies_are_exit_8_with_one_line() {
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let cases: Vec<(&str, String)> = vec![
+        ("html", "<html><body>Maintenance</body></html>".into()),
+        ("empty", String::new()),
+        ("truncated", r#"{"balance": 149309.79"#.into()),
+        (
+            "wrong type",
+            r#"{"balance": "lots", "currency": "USD"}"#.into(),
+        ),
+        ("null", r#"{"balance": null}"#.into()),
+        ("array", "[1, 2, 3]".into()),
+        (
+            "too large",
+            r#"{"balance": 1e400, "currency": "USD"}"#.into(),
+        ),
+        (
+            "too many digits",
+            r#"{"balance": 1234567890123456789012345678901234567890, "currency": "USD"}"#.into(),
+        ),
+        ("huge", huge),
+        (
+            "binary",
+            String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x01]).into_owned(),
+        ),
+    ];
+    for (name, body) in cases {
+        let server = MockServer::start().await;
+        Mock::given(path(BALANCE_PATH))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+        let home = Home::new();
+        home.config(&profile(&server.uri(), "retries = 0"));
+        let out = home.run_async(&["check", "--json"]).await;
+        assert_eq!(code(&out), 8, "{name}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(err.len() < 300, "{name}: short message: {err}");
+        assert_eq!(json(&out)[0]["error"]["kind"], "provider", "{name}");
+    }
+}
+
+#[tokio::test]
+async fn credentials_never_follow_a_redirect_to_another_host() {
+    let other = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ok())
+        .expect(0)
+        .mount(&other)
+        .await;
+    let server = MockServer::start().await;
+    // Same machine, other host name: a different origin for the client.
+    let elsewhere = other.uri().replace("127.0.0.1", "localhost");
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{elsewhere}{BALANCE_PATH}")),
+        )
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 0"));
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn same_host_redirect_is_followed_with_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(path("/moved"))
+        .and(header_exists("authorization"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/moved"))
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 0"));
+    let out = home.run_async(&["check"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// A vendor that takes 200 ms per request and records how many were in flight
+/// at once. `Connection: close` makes every request its own connection.
+fn counting_server(requests: usize) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let max = Arc::new(AtomicUsize::new(0));
+    let max_seen = max.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let (in_flight, max) = (in_flight.clone(), max.clone());
+            std::thread::spawn(move || {
+                let mut stream = stream.unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                max.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(200));
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                let body = fixture("8x8", "balance.json");
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    (url, max_seen)
+}
+
+#[tokio::test]
+async fn profiles_run_concurrently_up_to_the_bound() {
+    for (concurrency, expected_max) in [(2, 2), (8, 6)] {
+        let (url, max) = counting_server(6);
+        let home = Home::new();
+        let mut config = format!("[settings]\nconcurrency = {concurrency}\nretries = 0\n");
+        for i in 0..6 {
+            config.push_str(&format!(
+                "[profiles.p{i}]\nprovider = \"8x8\"\nbase_url = \"{url}\"\naccount_id = \"0123456789abcdef0123456789abcdef\"\napi_key = \"k\"\n"
+            ));
+        }
+        home.config(&config);
+        let out = home.run_async(&["check", "--json"]).await;
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(json(&out).len(), 6);
+        assert_eq!(
+            max.load(std::sync::atomic::Ordering::SeqCst),
+            expected_max,
+            "concurrency {concurrency}"
+        );
+    }
+}
