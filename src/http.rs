@@ -229,11 +229,7 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = current.source() {
         current = next;
     }
-    let text = current.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
+    crate::without_os_error(current.to_string())
 }
 
 #[cfg(test)]

@@ -27,3 +27,11 @@ pub fn fmt_duration(d: Duration) -> String {
         format!("{:.1}s", d.as_secs_f64())
     }
 }
+
+/// "Connection refused (os error 111)" → "Connection refused": the number helps no one.
+pub fn without_os_error(mut text: String) -> String {
+    if let Some(i) = text.find(" (os error") {
+        text.truncate(i);
+    }
+    text
+}

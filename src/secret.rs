@@ -181,11 +181,7 @@ pub fn expand_path(path: &str, base_dir: &Path) -> PathBuf {
 
 /// An io::Error's reason without the "(os error 2)" noise.
 pub fn io_reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
+    crate::without_os_error(e.to_string())
 }
 
 #[cfg(test)]
