@@ -147,8 +147,8 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
     let mut doc: toml::Table = toml::from_str(text).map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         AppError::Config(format!(
-            "{shown}:{line}:{col}: invalid TOML: {}",
-            e.message().trim()
+            "{shown}: invalid TOML at line {line}, column {col}: {}",
+            e.message().trim().replace('\n', " ")
         ))
     })?;
 
@@ -186,7 +186,7 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
             .and_then(|v| v.as_str())
             .unwrap_or("")
             .to_owned();
-        let profile = parse_profile(table, &base_dir);
+        let profile = parse_profile(&name, table, &base_dir);
         entries.push(ProfileEntry {
             name,
             provider,
@@ -267,7 +267,7 @@ pub fn parse_seconds(secs: f64) -> Result<Duration, String> {
     }
 }
 
-fn parse_profile(mut table: toml::Table, base_dir: &Path) -> Result<Profile, String> {
+fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<Profile, String> {
     let provider_name = match table.remove("provider") {
         Some(toml::Value::String(s)) => s,
         Some(_) => return Err("`provider` must be a string".into()),
@@ -292,7 +292,7 @@ fn parse_profile(mut table: toml::Table, base_dir: &Path) -> Result<Profile, Str
             }
         }
         return Err(format!(
-            "unknown key `{key}` for provider `{}` (accepted: {})",
+            "unknown key `{key}` in profile `{name}` (provider `{}` accepts: {})",
             provider.name,
             accepted.join(", ")
         ));
@@ -465,7 +465,10 @@ mod tests {
         let err = parse_str("[profiles.a]\nprovider = \n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("/etc/balance/config.toml:2:"), "{err}");
+        assert!(
+            err.starts_with("/etc/balance/config.toml: invalid TOML at line 2, column "),
+            "{err}"
+        );
         assert!(!err.contains('\n'), "one line: {err}");
     }
 
@@ -483,7 +486,10 @@ mod tests {
     #[test]
     fn misspelt_keys_are_named() {
         let err = profile_err("[profiles.a]\nprovider = \"infobip\"\napi_kye = \"k\"\n");
-        assert!(err.contains("unknown key `api_kye`"), "{err}");
+        assert!(
+            err.contains("unknown key `api_kye` in profile `a`"),
+            "{err}"
+        );
         assert!(err.contains("api_key"), "lists accepted keys: {err}");
         let err =
             profile_err("[profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\nmin_balanse = 3\n");

@@ -76,6 +76,9 @@ impl Http {
                         reply.body.len(),
                         content_type
                     );
+                    if reply.status.is_redirection() {
+                        return Err(redirect_refused(&reply));
+                    }
                     let retryable = reply.status == StatusCode::TOO_MANY_REQUESTS
                         || reply.status.is_server_error();
                     if !retryable || attempt >= self.retries {
@@ -178,6 +181,24 @@ fn same_host_redirects() -> reqwest::redirect::Policy {
             attempt.follow()
         }
     })
+}
+
+/// A redirect the client did not follow: to another host (credentials stay home),
+/// or one too many.
+fn redirect_refused(reply: &Reply) -> CheckError {
+    let target = reply
+        .headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| url::Url::parse(l).ok())
+        .and_then(|u| u.host_str().map(str::to_owned));
+    let message = match target {
+        Some(host) => format!(
+            "vendor redirected to {host}; not followed, credentials are only sent to base_url's host"
+        ),
+        None => "vendor answered with a redirect that was not followed".to_owned(),
+    };
+    CheckError::provider(message).status(reply.code())
 }
 
 /// Full jitter between half and all of `base * 2^attempt`.

@@ -157,7 +157,10 @@ async fn exit_2_when_value_has_several_profiles() {
 fn exit_3_on_config_errors() {
     let home = Home::new();
     let cases = [
-        ("[profiles.a\nprovider = 1", "config.toml:1:"),
+        (
+            "[profiles.a\nprovider = 1",
+            "invalid TOML at line 1, column ",
+        ),
         ("[settings]\nconcurrency = \"x\"", "`concurrency`"),
         ("[profiles.\"a b\"]\nprovider = \"infobip\"", "profile name"),
         ("", "no profiles configured"),

@@ -285,6 +285,14 @@ async fn credentials_never_follow_a_redirect_to_another_host() {
     home.config(&profile(&server.uri(), "retries = 0"));
     let out = home.run_async(&["check", "--json"]).await;
     assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let message = json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("redirected to localhost; not followed"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
