@@ -32,7 +32,7 @@ pub fn main() -> Exit {
     match run(cli) {
         Ok(exit) => exit,
         Err(e) => {
-            eprintln!("balance: {}", one_line(&e));
+            crate::log::line(format_args!("{}", one_line(&e)));
             e.exit()
         }
     }
@@ -116,7 +116,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Exit, AppError> {
     if format != Format::Table || args.output.is_some() {
         for r in &results {
             if let Err(e) = &r.outcome {
-                eprintln!("balance: {}: {}", r.profile, e.message);
+                crate::log::line(format_args!("{}: {}", r.profile, e.message));
             }
         }
     }

@@ -13,12 +13,19 @@ pub fn enabled(level: u8) -> bool {
     LEVEL.load(Ordering::Relaxed) >= level
 }
 
+/// One line on stderr, prefixed `balance: `. Unlike `eprintln!`, a closed or
+/// full stderr is ignored rather than a panic.
+pub fn line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "balance: {args}");
+}
+
 /// `debug!(1, "…")` prints at `-v` and above, `debug!(2, "…")` at `-vv`.
 #[macro_export]
 macro_rules! debug {
     ($level:expr, $($arg:tt)*) => {
         if $crate::log::enabled($level) {
-            eprintln!("balance: {}", format_args!($($arg)*));
+            $crate::log::line(format_args!($($arg)*));
         }
     };
 }

@@ -532,3 +532,87 @@ async fn colour_only_when_asked_or_on_a_terminal() {
     let out = home.run_async(&["--color", "auto", "check"]).await;
     assert!(!stdout(&out).contains('\x1b'));
 }
+
+/// Provider-specific keys are validated locally, as config errors naming the key.
+#[test]
+fn provider_key_errors() {
+    let home = Home::new();
+    let id = "account_id = \"0123456789abcdef0123456789abcdef\"\napi_key = \"k\"";
+    let cases = [
+        (
+            "provider = \"8x8\"\naccount_id = \"acct-1\"\napi_key = \"k\"",
+            "`account_id` `acct-1` is not an 8x8 account id",
+        ),
+        (
+            &format!("provider = \"8x8\"\n{id}\nregion = \"mars\""),
+            "`region` `mars` is not one of: ap, us, eu, id",
+        ),
+        (
+            &format!(
+                "provider = \"8x8\"\n{id}\nregion = \"eu\"\nbase_url = \"https://sms.8x8.uk\""
+            ),
+            "not both",
+        ),
+        (
+            "provider = \"8x8\"\napi_key = \"k\"",
+            "`account_id` is required",
+        ),
+        (
+            "provider = \"infobip\"\napi_key = \"k\"\nusername = \"u\"\npassword = \"p\"",
+            "not both",
+        ),
+        ("provider = \"infobip\"\nusername = \"u\"", "go together"),
+        (
+            "provider = \"infobip\"",
+            "set `api_key`, or `username` and `password`",
+        ),
+        (
+            "provider = \"yeastar\"\nclient_id = \"c\"",
+            "`client_secret` is required",
+        ),
+        (
+            "provider = \"frontier\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
+            "`base_url` is required",
+        ),
+        (
+            "provider = \"frontier\"\nbase_url = \"https://f.example\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
+            "`org_id` is required for api = \"rest\"",
+        ),
+        (
+            "provider = \"frontier\"\napi = \"grpc\"\nbase_url = \"https://f.example\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
+            "`api` `grpc`",
+        ),
+        (
+            "provider = \"engagelab\"\ndev_key = \"d\"\ndev_secret = \"s\"\nbillng_id = \"x\"",
+            "unknown key `billng_id` in profile `p`",
+        ),
+        (
+            "provider = \"engagelab\"\ndev_key = \"d\"\ndev_secret = \"s\"\nmin_balance = \"ten\"",
+            "`min_balance`",
+        ),
+        (
+            "provider = \"engagelab\"\ndev_key = \"d\"\ndev_secret = \"s\"\ntimeout = 0",
+            "`timeout`",
+        ),
+        (
+            "provider = \"engagelab\"\ndev_key = 5\ndev_secret = \"s\"",
+            "`dev_key` must be a non-empty string",
+        ),
+    ];
+    for (profile, needle) in cases {
+        home.config(&format!("[profiles.p]\n{profile}\n"));
+        let out = home.run(&["profiles", "--json"]);
+        assert_eq!(code(&out), 0, "{profile}");
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let error = rows[0]["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{profile}: no error"));
+        assert!(
+            error.contains(needle),
+            "{profile}:\n  {error}\n  should contain {needle}"
+        );
+        let out = home.run(&["check", "--json"]);
+        assert_eq!(code(&out), 3, "{profile}");
+        assert_eq!(json(&out)[0]["error"]["kind"], "config");
+    }
+}
