@@ -40,13 +40,8 @@ impl Http {
         let client = reqwest::Client::builder()
             .user_agent(concat!("balance/", env!("CARGO_PKG_VERSION")))
             .redirect(same_host_redirects())
-            .connect_timeout(Duration::from_secs(30))
             .build()?;
         Ok(Http { client, retries })
-    }
-
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
     }
 
     /// Sends the request made by `build`, again after a 429, a 5xx or a network
@@ -88,11 +83,12 @@ impl Http {
                     self.pause(&mut attempt, wait).await;
                     continue;
                 }
-                Ok(Err(Failure::TooLarge)) => {
+                Ok(Err(Failure::TooLarge(status))) => {
                     return Err(CheckError::provider(format!(
-                        "response body is larger than {} KiB",
+                        "unexpected answer (HTTP {status}): body larger than {} KiB",
                         MAX_BODY / 1024
-                    )));
+                    ))
+                    .status(status));
                 }
                 Ok(Err(Failure::Network(message))) => message,
                 Err(_) => format!(
@@ -140,7 +136,7 @@ impl Http {
             .content_length()
             .is_some_and(|n| n > MAX_BODY as u64)
         {
-            return Err(Failure::TooLarge);
+            return Err(Failure::TooLarge(status.as_u16()));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response
@@ -149,7 +145,7 @@ impl Http {
             .map_err(|e| Failure::Network(describe(&e, &host, timeout)))?
         {
             if body.len() + chunk.len() > MAX_BODY {
-                return Err(Failure::TooLarge);
+                return Err(Failure::TooLarge(status.as_u16()));
             }
             body.extend_from_slice(&chunk);
         }
@@ -163,7 +159,8 @@ impl Http {
 
 enum Failure {
     Network(String),
-    TooLarge,
+    /// The body passed `MAX_BODY`; the status it came with.
+    TooLarge(u16),
 }
 
 /// Redirects are followed only on the same scheme, host and port, so an

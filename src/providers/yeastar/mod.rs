@@ -56,6 +56,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
 
 /// Access tokens live 30 minutes when the answer does not say.
 const DEFAULT_TOKEN_SECS: u64 = 1800;
+const MAX_TOKEN_SECS: u64 = 24 * 3600;
 
 #[derive(Debug)]
 struct Yeastar {
@@ -162,7 +163,9 @@ impl Yeastar {
             .expires_in
             .and_then(|a| a.0.to_u64())
             .filter(|s| *s > 0)
-            .unwrap_or(DEFAULT_TOKEN_SECS);
+            .unwrap_or(DEFAULT_TOKEN_SECS)
+            // An absurd lifetime from the vendor must not pin a token for years.
+            .min(MAX_TOKEN_SECS);
         Ok(Cached {
             token: token.token,
             token_head: token
