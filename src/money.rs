@@ -109,6 +109,25 @@ mod tests {
         assert_eq!(json_number(d).get(), "149309.7985931");
     }
 
+    proptest::proptest! {
+        /// Any text at all: an amount or an error, never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,64}") {
+            let _ = amount(&text);
+            let _ = parse_decimal(&text);
+        }
+
+        /// Any decimal written out reads back with the same digits.
+        #[test]
+        fn digits_round_trip(mantissa in proptest::num::i64::ANY, scale in 0u32..=18) {
+            let d = Decimal::new(mantissa, scale);
+            let text = d.to_string();
+            proptest::prop_assert_eq!(amount(&text).unwrap().to_string(), text.clone());
+            let raw = json_number(d);
+            proptest::prop_assert_eq!(raw.get(), text);
+        }
+    }
+
     #[test]
     fn user_amounts() {
         assert_eq!(parse_user_amount("20").unwrap().to_string(), "20");

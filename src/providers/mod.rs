@@ -193,6 +193,82 @@ pub fn parse_error_body<T: DeserializeOwned>(reply: &Reply) -> Option<T> {
     serde_json::from_slice(&reply.body).ok()
 }
 
+/// Vendor-shaped junk for property tests: documented keys with values of every
+/// type, nested, or plain bytes, under any status.
+#[cfg(test)]
+pub(crate) fn arbitrary_reply() -> impl proptest::strategy::Strategy<Value = Reply> {
+    use proptest::prelude::*;
+    const KEYS: &[&str] = &[
+        "balance",
+        "currency",
+        "code",
+        "message",
+        "status",
+        "result",
+        "accountBalance",
+        "amount",
+        "token",
+        "tokenHead",
+        "expiresIn",
+        "requestError",
+        "serviceException",
+        "messageId",
+        "text",
+        "errorCode",
+        "description",
+        "balance10000",
+        "gift_balance10000",
+        "total_balance10000",
+        "gift_balance",
+        "total_balance",
+        "detailMessage",
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(serde_json::Value::from),
+        "\\PC{0,12}".prop_map(serde_json::Value::from),
+        Just(serde_json::Value::from("success")),
+        Just(serde_json::Value::from("12500")),
+    ];
+    let value = leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::Array),
+            proptest::collection::vec((proptest::sample::select(KEYS), inner), 0..5).prop_map(
+                |kv| {
+                    serde_json::Value::Object(
+                        kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                    )
+                }
+            ),
+        ]
+    });
+    let body = prop_oneof![
+        value.prop_map(|v| v.to_string().into_bytes()),
+        proptest::collection::vec(any::<u8>(), 0..64),
+        Just(b"{\"balance\": 1e400}".to_vec()),
+        Just(b"{\"balance\": 123456789012345678901234567890123}".to_vec()),
+    ];
+    let status = proptest::sample::select(vec![
+        200u16, 201, 204, 302, 400, 401, 403, 404, 429, 500, 503,
+    ]);
+    (status, body).prop_map(|(status, body)| Reply {
+        status: reqwest::StatusCode::from_u16(status).expect("valid status"),
+        headers: reqwest::header::HeaderMap::new(),
+        body,
+    })
+}
+
+/// What every adapter's answer to junk must look like: an error of one line.
+#[cfg(test)]
+pub(crate) fn assert_sane(result: &Result<Balance, CheckError>) {
+    if let Err(e) = result {
+        assert!(!e.message.is_empty() && !e.message.contains('\n'), "{e:?}");
+        assert!(e.message.chars().count() < 400, "{e:?}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

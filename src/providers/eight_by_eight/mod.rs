@@ -157,6 +157,15 @@ fn interpret(reply: &Reply) -> Result<Balance, CheckError> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Any status and body: a balance or a one-line error, never a panic.
+        #[test]
+        fn any_answer_is_handled(reply in crate::providers::arbitrary_reply()) {
+            let result = interpret(&reply);
+            crate::providers::assert_sane(&result);
+        }
+    }
+
     #[test]
     fn account_ids() {
         assert!(valid_account_id("0123456789abcdef0123456789ABCDEF"));

@@ -155,3 +155,17 @@ fn balance(body: &wire::BalanceBody) -> Result<Option<Balance>, CheckError> {
     }
     Ok(Some(balance))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Any status and body: a balance or a one-line error, never a panic.
+        #[test]
+        fn any_answer_is_handled(reply in crate::providers::arbitrary_reply()) {
+            let result = interpret(&reply);
+            crate::providers::assert_sane(&result);
+        }
+    }
+}

@@ -211,3 +211,17 @@ fn connect_error(reply: &Reply) -> CheckError {
     };
     vendor_error(kind, status, code, message.as_deref())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Any status and body: a balance or a one-line error, never a panic.
+        #[test]
+        fn any_answer_is_handled(reply in crate::providers::arbitrary_reply()) {
+            let result = { let a = interpret(&reply, rest_error); crate::providers::assert_sane(&a); interpret(&reply, connect_error) };
+            crate::providers::assert_sane(&result);
+        }
+    }
+}

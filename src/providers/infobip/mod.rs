@@ -135,3 +135,17 @@ fn interpret(reply: &Reply) -> Result<Balance, CheckError> {
     };
     Err(vendor_error(kind, status, code, message.as_deref()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Any status and body: a balance or a one-line error, never a panic.
+        #[test]
+        fn any_answer_is_handled(reply in crate::providers::arbitrary_reply()) {
+            let result = interpret(&reply);
+            crate::providers::assert_sane(&result);
+        }
+    }
+}

@@ -233,3 +233,17 @@ fn open(reply: &Reply) -> Result<Box<RawValue>, CheckError> {
         envelope.detail_message.as_deref(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Any status and body: a balance or a one-line error, never a panic.
+        #[test]
+        fn any_answer_is_handled(reply in crate::providers::arbitrary_reply()) {
+            let result = open(&reply).and_then(|raw| serde_json::from_str::<wire::AccountBalance>(raw.get()).map(|b| Balance::new(b.account_balance.0, None)).map_err(|_| CheckError::provider("x")));
+            crate::providers::assert_sane(&result);
+        }
+    }
+}
