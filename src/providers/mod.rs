@@ -65,6 +65,34 @@ pub struct KeySpec {
     pub help: &'static str,
 }
 
+impl KeySpec {
+    pub const fn optional(name: &'static str, help: &'static str) -> Self {
+        KeySpec {
+            name,
+            required: false,
+            secret: false,
+            help,
+        }
+    }
+
+    pub const fn required(name: &'static str, help: &'static str) -> Self {
+        KeySpec {
+            name,
+            required: true,
+            secret: false,
+            help,
+        }
+    }
+
+    /// A secret: written as a literal, `{ env }`, `{ command }` or `{ file }`.
+    pub const fn secret(self) -> Self {
+        KeySpec {
+            secret: true,
+            ..self
+        }
+    }
+}
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One configured vendor account.

@@ -19,30 +19,13 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "8x8",
     about: "8x8 CPaaS (SMS API)",
     keys: &[
-        KeySpec {
-            name: "account_id",
-            required: true,
-            secret: false,
-            help: "account id (UUID, with or without dashes)",
-        },
-        KeySpec {
-            name: "api_key",
-            required: true,
-            secret: true,
-            help: "API key, sent as `Authorization: Bearer`",
-        },
-        KeySpec {
-            name: "region",
-            required: false,
-            secret: false,
-            help: "ap (default), us, eu or id; or set base_url",
-        },
-        KeySpec {
-            name: "base_url",
-            required: false,
-            secret: false,
-            help: "default from region; https://sms.8x8.com for ap",
-        },
+        KeySpec::required("account_id", "account id (UUID, with or without dashes)"),
+        KeySpec::required("api_key", "API key, sent as `Authorization: Bearer`").secret(),
+        KeySpec::optional("region", "ap (default), us, eu or id; or set base_url"),
+        KeySpec::optional(
+            "base_url",
+            "default from region; https://sms.8x8.com for ap",
+        ),
     ],
     build,
 };

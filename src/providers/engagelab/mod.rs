@@ -21,30 +21,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "engagelab",
     about: "EngageLab SMS; balance = general + gift",
     keys: &[
-        KeySpec {
-            name: "dev_key",
-            required: true,
-            secret: false,
-            help: "DevKey (HTTP Basic user)",
-        },
-        KeySpec {
-            name: "dev_secret",
-            required: true,
-            secret: true,
-            help: "DevSecret (HTTP Basic password)",
-        },
-        KeySpec {
-            name: "base_url",
-            required: false,
-            secret: false,
-            help: "default https://smsapi.engagelab.com",
-        },
-        KeySpec {
-            name: "currency",
-            required: false,
-            secret: false,
-            help: "the answer has no currency: say which it is",
-        },
+        KeySpec::required("dev_key", "DevKey (HTTP Basic user)"),
+        KeySpec::required("dev_secret", "DevSecret (HTTP Basic password)").secret(),
+        KeySpec::optional("base_url", "default https://smsapi.engagelab.com"),
+        KeySpec::optional("currency", "the answer has no currency: say which it is"),
     ],
     build,
 };

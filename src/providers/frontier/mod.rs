@@ -21,42 +21,19 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "frontier",
     about: "raystack Frontier (self-hosted), balance in virtual credits (VC)",
     keys: &[
-        KeySpec {
-            name: "base_url",
-            required: true,
-            secret: false,
-            help: "your Frontier server (no default)",
-        },
-        KeySpec {
-            name: "api",
-            required: false,
-            secret: false,
-            help: "\"rest\" (default, up to v0.90) or \"connect\" (v0.91 and later)",
-        },
-        KeySpec {
-            name: "org_id",
-            required: false,
-            secret: false,
-            help: "organization id (required for api = \"rest\")",
-        },
-        KeySpec {
-            name: "billing_id",
-            required: true,
-            secret: false,
-            help: "billing account id",
-        },
-        KeySpec {
-            name: "client_id",
-            required: true,
-            secret: false,
-            help: "service user client id (HTTP Basic user)",
-        },
-        KeySpec {
-            name: "client_secret",
-            required: true,
-            secret: true,
-            help: "service user client secret (HTTP Basic password)",
-        },
+        KeySpec::required("base_url", "your Frontier server (no default)"),
+        KeySpec::optional(
+            "api",
+            "\"rest\" (default, up to v0.90) or \"connect\" (v0.91 and later)",
+        ),
+        KeySpec::optional("org_id", "organization id (required for api = \"rest\")"),
+        KeySpec::required("billing_id", "billing account id"),
+        KeySpec::required("client_id", "service user client id (HTTP Basic user)"),
+        KeySpec::required(
+            "client_secret",
+            "service user client secret (HTTP Basic password)",
+        )
+        .secret(),
     ],
     build,
 };

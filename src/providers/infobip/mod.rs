@@ -19,30 +19,17 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "infobip",
     about: "Infobip",
     keys: &[
-        KeySpec {
-            name: "base_url",
-            required: false,
-            secret: false,
-            help: "your personal https://xxxxx.api.infobip.com (default https://api.infobip.com)",
-        },
-        KeySpec {
-            name: "api_key",
-            required: false,
-            secret: true,
-            help: "API key, sent as `Authorization: App`; or username + password",
-        },
-        KeySpec {
-            name: "username",
-            required: false,
-            secret: false,
-            help: "for HTTP Basic auth, with password",
-        },
-        KeySpec {
-            name: "password",
-            required: false,
-            secret: true,
-            help: "for HTTP Basic auth, with username",
-        },
+        KeySpec::optional(
+            "base_url",
+            "your personal https://xxxxx.api.infobip.com (default https://api.infobip.com)",
+        ),
+        KeySpec::optional(
+            "api_key",
+            "API key, sent as `Authorization: App`; or username + password",
+        )
+        .secret(),
+        KeySpec::optional("username", "for HTTP Basic auth, with password"),
+        KeySpec::optional("password", "for HTTP Basic auth, with username").secret(),
     ],
     build,
 };

@@ -26,30 +26,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "yeastar",
     about: "Yeastar Partner Portal",
     keys: &[
-        KeySpec {
-            name: "client_id",
-            required: true,
-            secret: false,
-            help: "OpenAPI client id",
-        },
-        KeySpec {
-            name: "client_secret",
-            required: true,
-            secret: true,
-            help: "OpenAPI client secret",
-        },
-        KeySpec {
-            name: "base_url",
-            required: false,
-            secret: false,
-            help: "default https://openapi.partner.yeastar.com",
-        },
-        KeySpec {
-            name: "currency",
-            required: false,
-            secret: false,
-            help: "the answer has no currency: say which it is",
-        },
+        KeySpec::required("client_id", "OpenAPI client id"),
+        KeySpec::required("client_secret", "OpenAPI client secret").secret(),
+        KeySpec::optional("base_url", "default https://openapi.partner.yeastar.com"),
+        KeySpec::optional("currency", "the answer has no currency: say which it is"),
     ],
     build,
 };
