@@ -111,6 +111,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Exit, AppError> {
         .build()
         .map_err(anyhow::Error::from)?;
     let results = runtime.block_on(runner.run(&entries));
+    // A DNS lookup abandoned at its timeout may still be running on a blocking
+    // thread; waiting for it would make a timed-out run hang after all.
+    runtime.shutdown_background();
 
     // The table shows each failure itself; elsewhere stderr has to say it.
     if format != Format::Table || args.output.is_some() {
