@@ -215,11 +215,16 @@ fn secret_sources_that_fail_are_config_errors() {
             "cannot read secret file",
         ),
         (r#"api_key = { env = "BALANCE_TEST_EMPTY" }"#, "is empty"),
+        (
+            r#"api_key = { env = "BALANCE_TEST_NEWLINE" }"#,
+            "not allowed in an HTTP header",
+        ),
     ] {
         home.config(&format!("{base}{secret}\n"));
         let out = home
             .cmd()
             .env("BALANCE_TEST_EMPTY", "")
+            .env("BALANCE_TEST_NEWLINE", "MARKER-8X8-KEY-5f1c\nsecond line")
             .arg("--config")
             .arg(home.path().join("config.toml"))
             .args(["check", "--json"])
@@ -231,6 +236,7 @@ fn secret_sources_that_fail_are_config_errors() {
             .unwrap()
             .to_owned();
         assert!(message.contains(needle), "{secret}: {message}");
+        assert_clean(&out, secret);
     }
 }
 

@@ -5,7 +5,9 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 
+use reqwest::header::HeaderValue;
 use rust_decimal::Decimal;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -135,6 +137,28 @@ pub fn endpoint(base: &Url, segments: &[&str]) -> Url {
 
 pub fn default_url(text: &str) -> Url {
     Url::parse(text).expect("built-in URLs are valid")
+}
+
+/// `Authorization: {scheme} {credential}`, marked sensitive so that no debug
+/// output of the request can show it. `None` when the credential has characters
+/// no header may carry (a newline in a pasted key, say).
+pub fn authorization(scheme: &str, credential: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::try_from(format!("{scheme} {credential}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// `authorization` for a secret from the config; a bad one is this profile's config error.
+pub fn secret_authorization(
+    scheme: &str,
+    key: &str,
+    secret: &SecretString,
+) -> Result<HeaderValue, CheckError> {
+    authorization(scheme, secret.expose_secret()).ok_or_else(|| {
+        CheckError::config(format!(
+            "`{key}` holds characters not allowed in an HTTP header"
+        ))
+    })
 }
 
 /// The error kind an HTTP status means when the body says nothing more precise.

@@ -6,14 +6,13 @@ use url::Url;
 
 use super::{
     Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, default_url, endpoint, parse_body,
-    parse_error_body, status_kind, vendor_error,
+    parse_error_body, secret_authorization, status_kind, vendor_error,
 };
 use crate::check::Ctx;
 use crate::config::Keys;
 use crate::error::{CheckError, ErrorKind};
 use crate::http::Reply;
 use crate::secret::SecretSource;
-use secrecy::ExposeSecret;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "8x8",
@@ -99,7 +98,8 @@ impl Adapter for EightByEight {
 
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
         Box::pin(async move {
-            let key = ctx.secret(&self.api_key).await?;
+            let auth =
+                secret_authorization("Bearer", "api_key", &ctx.secret(&self.api_key).await?)?;
             let url = endpoint(
                 &self.base_url,
                 &["api", "v1", "accounts", &self.account_id, "balance"],
@@ -107,7 +107,7 @@ impl Adapter for EightByEight {
             let reply = ctx
                 .send(|c| {
                     c.get(url.clone())
-                        .bearer_auth(key.expose_secret())
+                        .header(reqwest::header::AUTHORIZATION, auth.clone())
                         .header(reqwest::header::ACCEPT, "application/json")
                 })
                 .await?;

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::{
     Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, default_url, endpoint, parse_body,
-    parse_error_body, status_kind, vendor_error,
+    parse_error_body, secret_authorization, status_kind, vendor_error,
 };
 use crate::check::Ctx;
 use crate::config::Keys;
@@ -82,17 +82,8 @@ impl Adapter for Infobip {
             };
             let reply = match &self.auth {
                 Auth::ApiKey(source) => {
-                    let key = ctx.secret(source).await?;
-                    let mut value = reqwest::header::HeaderValue::try_from(format!(
-                        "App {}",
-                        key.expose_secret()
-                    ))
-                    .map_err(|_| {
-                        CheckError::config(
-                            "`api_key` holds characters not allowed in an HTTP header",
-                        )
-                    })?;
-                    value.set_sensitive(true);
+                    // The scheme word is `App`: not `Api`, not `Bearer`.
+                    let value = secret_authorization("App", "api_key", &ctx.secret(source).await?)?;
                     ctx.send(|c| request(c).header(reqwest::header::AUTHORIZATION, value.clone()))
                         .await?
                 }

@@ -4,15 +4,15 @@
 mod cache;
 mod wire;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use rust_decimal::prelude::ToPrimitive;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::value::RawValue;
 use url::Url;
 
 use super::{
-    Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, default_url, endpoint, parse_body,
-    status_kind, vendor_error,
+    Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, authorization, default_url, endpoint,
+    parse_body, status_kind, vendor_error,
 };
 use crate::check::Ctx;
 use crate::config::Keys;
@@ -160,11 +160,9 @@ impl Yeastar {
 
     async fn balance(&self, ctx: &Ctx<'_>, token: &Cached) -> Result<Balance, CheckError> {
         ctx.remember(token.token.clone().into());
-        let mut auth =
-            HeaderValue::try_from(format!("{} {}", token.token_head.trim(), token.token)).map_err(
-                |_| CheckError::provider("the token endpoint returned a token unfit for a header"),
-            )?;
-        auth.set_sensitive(true);
+        let auth = authorization(token.token_head.trim(), &token.token).ok_or_else(|| {
+            CheckError::provider("the token endpoint returned a token unfit for a header")
+        })?;
         let url = endpoint(
             &self.base_url,
             &["user", "openapi", "user", "v1", "client", "account_balance"],
