@@ -289,7 +289,7 @@ fn profiles_table(config: &Config) -> String {
         "SECRETS",
         "STATUS",
     ];
-    let mut t = table::plain(&header, false);
+    let mut t = table::plain(&header);
     for e in &config.profiles {
         let row = match &e.profile {
             Ok(p) => {

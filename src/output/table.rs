@@ -1,19 +1,16 @@
 //! The default table for people: one row per profile (SPEC §4).
 
-use comfy_table::{Cell, CellAlignment, Color, Table, presets};
+use comfy_table::{Cell, CellAlignment, Table, presets};
 
 use super::Style;
 use crate::check::{CheckResult, Status};
 
 /// A borderless table, columns two spaces apart, as `gh` and `kubectl` print them.
-pub fn plain(header: &[&str], color: bool) -> Table {
+pub fn plain(header: &[&str]) -> Table {
     let mut table = Table::new();
-    table.load_preset(presets::NOTHING);
-    if color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
+    // Colour, when wanted, is written into the cells (comfy-table's custom_styling
+    // measures around it), so padding stays outside the escape codes and trims.
+    table.load_preset(presets::NOTHING).force_no_tty();
     table.set_header(header);
     let last = header.len().saturating_sub(1);
     for (i, column) in table.column_iter_mut().enumerate() {
@@ -27,25 +24,28 @@ pub fn finish(table: &Table) -> String {
     table.trim_fmt() + "\n"
 }
 
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const GREEN: &str = "\x1b[32m";
+const RESET: &str = "\x1b[0m";
+
 pub fn render(results: &[CheckResult], style: Style) -> String {
-    let mut table = plain(
-        &["PROFILE", "PROVIDER", "BALANCE", "CURRENCY", "STATUS"],
-        style.color,
-    );
+    let mut table = plain(&["PROFILE", "PROVIDER", "BALANCE", "CURRENCY", "STATUS"]);
     for r in results {
         let balance = r.outcome.as_ref().ok();
         let (status, color) = match (r.status(), &r.outcome) {
-            (_, Err(e)) => (e.message.clone(), Color::Red),
+            (_, Err(e)) => (e.message.clone(), RED),
             (Status::Low, _) => (
                 format!("LOW (min {})", r.min_balance.unwrap_or_default()),
-                Color::Yellow,
+                YELLOW,
             ),
-            _ => ("ok".to_owned(), Color::Green),
+            _ => ("ok".to_owned(), GREEN),
         };
-        let mut status = Cell::new(status);
-        if style.color {
-            status = status.fg(color);
-        }
+        let status = if style.color {
+            Cell::new(format!("{color}{status}{RESET}"))
+        } else {
+            Cell::new(status)
+        };
         table.add_row(vec![
             Cell::new(&r.profile),
             Cell::new(&r.provider),
@@ -74,6 +74,13 @@ mod tests {
     fn no_escape_codes_without_colour() {
         assert!(!render(&fixtures::results(), Style::default()).contains('\x1b'));
         let coloured = render(&fixtures::results(), Style { color: true });
-        assert!(coloured.contains('\x1b'));
+        assert!(
+            coloured.contains("\x1b[33mLOW (min 20)\x1b[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.lines().all(|l| !l.ends_with(' ')),
+            "no trailing padding"
+        );
     }
 }

@@ -118,7 +118,8 @@ impl Balance {
     pub fn new(amount: Decimal, currency: Option<String>) -> Self {
         Balance {
             amount,
-            currency: currency.filter(|c| !c.trim().is_empty()),
+            // Vendor text reaches a terminal: no control characters, one line.
+            currency: currency.map(|c| one_line(&c)).filter(|c| !c.is_empty()),
             details: Vec::new(),
         }
     }
