@@ -127,14 +127,7 @@ impl Yeastar {
                     .body(form.expose_secret().to_owned())
             })
             .await?;
-        let result = open(&reply)?;
-        let token: wire::Token = serde_json::from_str(result.get()).map_err(|_| {
-            CheckError::provider(format!(
-                "unexpected answer from the token endpoint (HTTP {}): no token in `result`",
-                reply.code()
-            ))
-            .status(reply.code())
-        })?;
+        let token: wire::Token = open_as(&reply, "no token in `result`")?;
         ctx.remember(token.token.clone().into());
         if let Some(r) = &token.refresh_token {
             ctx.remember(r.clone().into());
@@ -176,15 +169,20 @@ impl Yeastar {
 
 /// The balance call's answer.
 fn interpret(reply: &Reply) -> Result<Balance, CheckError> {
+    let body: wire::AccountBalance = open_as(reply, "no `accountBalance` in `result`")?;
+    Ok(Balance::new(body.account_balance.0, None))
+}
+
+/// The envelope's `result` as `T`; `missing` says what a wrong one lacks.
+fn open_as<T: serde::de::DeserializeOwned>(reply: &Reply, missing: &str) -> Result<T, CheckError> {
     let result = open(reply)?;
-    let body: wire::AccountBalance = serde_json::from_str(result.get()).map_err(|_| {
+    serde_json::from_str(result.get()).map_err(|_| {
         CheckError::provider(format!(
-            "unexpected answer (HTTP {}): no `accountBalance` in `result`",
+            "unexpected answer (HTTP {}): {missing}",
             reply.code()
         ))
         .status(reply.code())
-    })?;
-    Ok(Balance::new(body.account_balance.0, None))
+    })
 }
 
 /// Unwraps the envelope: success needs `code == "success"`, not only HTTP 200.
