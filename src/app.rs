@@ -3,17 +3,19 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
 use crate::check::{Overrides, Runner};
-use crate::cli::{CheckArgs, Cli, ColorWhen, Command};
+use crate::cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, SandboxArgs};
 use crate::config::{self, COMMON_KEYS, Config, ProfileEntry};
 use crate::error::{AppError, Exit};
 use crate::http::Http;
 use crate::output::{self, Format, Style};
 use crate::providers::REGISTRY;
+use crate::sandbox;
 
 /// Parses the command line, runs it, reports a fatal error on stderr.
 pub fn main() -> Exit {
@@ -73,7 +75,14 @@ pub fn run(cli: Cli) -> Result<Exit, AppError> {
             emit(text.as_bytes(), None)?;
             Ok(Exit::Ok)
         }
-        Command::Check(args) => check(&cli, args),
+        Command::Check(args) => {
+            let config = load_config(cli.config.as_deref())?;
+            let cache_dir = directories::ProjectDirs::from("", "", "balance")
+                .map(|d| d.cache_dir().to_path_buf());
+            check(&cli, &config, args, cache_dir)
+        }
+        Command::Sandbox(args) => sandbox(args),
+        Command::Demo(args) => demo(&cli, args),
     }
 }
 
@@ -83,9 +92,115 @@ fn load_config(flag: Option<&Path>) -> Result<Config, AppError> {
     config::load(&path)
 }
 
-fn check(cli: &Cli, args: &CheckArgs) -> Result<Exit, AppError> {
-    let config = load_config(cli.config.as_deref())?;
-    let entries = select(&config, &args.profiles)?;
+/// `balance sandbox`: serves until Ctrl-C or SIGTERM.
+fn sandbox(args: &SandboxArgs) -> Result<Exit, AppError> {
+    let running = sandbox::spawn(
+        args.port,
+        Duration::from_millis(args.latency),
+        Duration::from_secs(args.token_ttl),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on 127.0.0.1:{}: {}",
+            args.port,
+            crate::secret::io_reason(&e)
+        )
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)?;
+    // Handlers first: a Ctrl-C the moment the URL is printed must still stop cleanly.
+    let stop = {
+        let _context = runtime.enter();
+        stop_signal().map_err(anyhow::Error::from)?
+    };
+    let base = running.base_url();
+    // Scenario keys are not secrets; `echo` keeps the pasted file clear of the
+    // chmod 600 rule for literal secrets.
+    let snippet = sandbox::config(
+        &base,
+        &format!(
+            "# balance sandbox at {base}: every vendor's balance API, simulated.\n\
+             # Save as a file and run: balance --config FILE check\n\
+             # Set a credential to another scenario to rehearse a failure (balance sandbox --help).\n"
+        ),
+        &sandbox::healthy_profiles(),
+        |s| format!("{{ command = [\"echo\", \"{}\"] }}", s.key()),
+    );
+    let keys: Vec<&str> = sandbox::SCENARIOS.iter().map(|s| s.key).collect();
+    let snippet = format!("{snippet}\n# Scenarios: {}\n", keys.join(", "));
+    emit(snippet.as_bytes(), None)?;
+    crate::log::line(format_args!(
+        "sandbox listening on {base} (latency {} ms); Ctrl-C stops it",
+        args.latency
+    ));
+    runtime.block_on(stop);
+    drop(running);
+    crate::log::line(format_args!("sandbox stopped"));
+    Ok(Exit::Ok)
+}
+
+/// Completes on Ctrl-C, or SIGTERM from a service manager. The handlers are
+/// installed before this returns.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// `balance demo`: the sandbox in-process, checked through the normal path.
+fn demo(cli: &Cli, args: &DemoArgs) -> Result<Exit, AppError> {
+    let running = sandbox::spawn(0, Duration::ZERO, Duration::from_secs(1800)).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start the demo sandbox: {}",
+            crate::secret::io_reason(&e)
+        )
+    })?;
+    let base = running.base_url();
+    let mut profiles = sandbox::healthy_profiles();
+    if args.faults {
+        profiles.extend(sandbox::fault_profiles());
+    }
+    let text = sandbox::config(&base, "", &profiles, |s| format!("\"{}\"", s.key()));
+    let config = config::parse(&text, Path::new("(demo)"), false)?;
+    crate::log::line(format_args!(
+        "demo: these accounts are simulated by the built-in sandbox at {base}; no vendor is called"
+    ));
+    // The demo's Yeastar tokens must not pile up in the user's cache.
+    let cache = tempfile::tempdir().map_err(anyhow::Error::from)?;
+    let check_args = CheckArgs {
+        profiles: Vec::new(),
+        format: if args.json { Format::Json } else { args.format },
+        json: false,
+        value: false,
+        min: None,
+        timeout: None,
+        output: None,
+    };
+    check(cli, &config, &check_args, Some(cache.path().to_path_buf()))
+}
+
+fn check(
+    cli: &Cli,
+    config: &Config,
+    args: &CheckArgs,
+    cache_dir: Option<PathBuf>,
+) -> Result<Exit, AppError> {
+    let entries = select(config, &args.profiles)?;
     let format = args.format();
     if format == Format::Value && entries.len() != 1 {
         return Err(AppError::Usage(format!(
@@ -99,8 +214,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<Exit, AppError> {
         http: &http,
         settings: &config.settings,
         secret_env: &config.secret_env,
-        cache_dir: directories::ProjectDirs::from("", "", "balance")
-            .map(|d| d.cache_dir().to_path_buf()),
+        cache_dir,
         overrides: Overrides {
             min: args.min,
             timeout: args.timeout,

@@ -65,6 +65,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run local emulators of every vendor's balance API, to rehearse failures
+    #[command(after_help = sandbox_help())]
+    Sandbox(SandboxArgs),
+    /// Check simulated accounts on a built-in sandbox (no config, credentials or network)
+    Demo(DemoArgs),
     /// Print a shell completion script on stdout
     Completions {
         #[arg(value_enum)]
@@ -101,6 +106,40 @@ pub struct CheckArgs {
     /// Write the output to FILE (atomically: a reader never sees half a file)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8089)]
+    pub port: u16,
+
+    /// Milliseconds added to every answer (for benchmarks)
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+
+    /// Lifetime of Yeastar access tokens, to rehearse their expiry
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+    pub token_ttl: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Add one profile per failure scenario; the exit status is then theirs
+    #[arg(long)]
+    pub faults: bool,
+
+    /// Output format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+fn sandbox_help() -> String {
+    crate::sandbox::scenario_help()
 }
 
 impl CheckArgs {

@@ -1,7 +1,7 @@
 //! Exact amounts: vendor JSON text → `Decimal` → output text, never through f64.
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 /// Parses a decimal literal exactly: `149309.7985931`, `-12`, `1.5e3`.
@@ -50,6 +50,26 @@ impl<'de> Deserialize<'de> for Amount {
             Err(format!("expected a number, found `{}`", shorten(text)))
         };
         number.map(Amount).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Written back as a JSON number with the same digits (the sandbox answers with it).
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        json_number(self.0).serialize(serializer)
+    }
+}
+
+impl Amount {
+    /// For wire fields the vendor sends as a string (proto3 JSON's int64).
+    pub fn serialize_as_string<S: Serializer>(
+        amount: &Option<Amount>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match amount {
+            Some(a) => serializer.serialize_str(&a.0.to_string()),
+            None => serializer.serialize_none(),
+        }
     }
 }
 

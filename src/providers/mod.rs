@@ -51,6 +51,8 @@ pub struct ProviderSpec {
     /// provider gives them a meaning of its own (a default, or "required").
     pub keys: &'static [KeySpec],
     pub build: fn(&mut Keys<'_>) -> Result<Box<dyn Adapter>, String>,
+    /// Its API, emulated for `balance sandbox` and `balance demo`.
+    pub emulator: &'static dyn crate::sandbox::Emulator,
 }
 
 impl Debug for ProviderSpec {

@@ -1,5 +1,6 @@
 //! 8x8 CPaaS: `GET {base}/api/v1/accounts/{account_id}/balance` with a Bearer key.
 
+mod sandbox;
 mod wire;
 
 use url::Url;
@@ -27,6 +28,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         ),
     ],
     build,
+    emulator: &sandbox::Emulator,
 };
 
 /// The account lives in one region; each region has its own host.

@@ -1,5 +1,6 @@
 //! EngageLab SMS: `GET {base}/v1/balance` with HTTP Basic `dev_key:dev_secret`.
 
+mod sandbox;
 mod wire;
 
 use rust_decimal::Decimal;
@@ -27,6 +28,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         KeySpec::optional("currency", "the answer has no currency: say which it is"),
     ],
     build,
+    emulator: &sandbox::Emulator,
 };
 
 #[derive(Debug)]

@@ -1,6 +1,7 @@
 //! raystack Frontier (self-hosted): billing balance in virtual credits, over the
 //! REST gateway (`api = "rest"`, up to v0.90) or Connect RPC (`api = "connect"`).
 
+mod sandbox;
 mod wire;
 
 use rust_decimal::Decimal;
@@ -36,6 +37,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         .secret(),
     ],
     build,
+    emulator: &sandbox::Emulator,
 };
 
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! Infobip: `GET {base}/account/1/balance`, `Authorization: App {api_key}` or Basic.
 
+mod sandbox;
 mod wire;
 
 use secrecy::ExposeSecret;
@@ -32,6 +33,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         KeySpec::optional("password", "for HTTP Basic auth, with username").secret(),
     ],
     build,
+    emulator: &sandbox::Emulator,
 };
 
 #[derive(Debug)]

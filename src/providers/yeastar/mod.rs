@@ -2,6 +2,7 @@
 //! `GET {base}/user/openapi/user/v1/client/account_balance`.
 
 mod cache;
+mod sandbox;
 mod wire;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -32,6 +33,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         KeySpec::optional("currency", "the answer has no currency: say which it is"),
     ],
     build,
+    emulator: &sandbox::Emulator,
 };
 
 /// Access tokens live 30 minutes when the answer does not say.
