@@ -327,6 +327,19 @@ pub fn request_id() -> String {
     random_token()
 }
 
+/// A random (version 4) UUID, for bodies whose spec says `format: uuid`.
+pub fn uuid() -> String {
+    let hex = random_token();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
 /// The emulators of every registered provider.
 pub fn emulators() -> impl Iterator<Item = (&'static str, &'static dyn Emulator)> {
     crate::providers::REGISTRY
@@ -444,6 +457,8 @@ mod tests {
         assert_eq!(state.take_refresh_token(&refresh), Some(Scenario::Low));
         assert_eq!(state.take_refresh_token(&refresh), None);
         let state = State::new(Duration::from_secs(60));
+        let id = uuid();
+        assert!(id.len() == 36 && id.split('-').map(str::len).eq([8, 4, 4, 4, 12]), "{id}");
         let (access, _) = state.issue_token(Scenario::Low);
         assert_eq!(state.token(&access), Some(Scenario::Low));
     }

@@ -44,7 +44,8 @@ fn error(status: u16, code: Option<i64>, message: &str) -> Answer {
         &wire::ErrorBody {
             code,
             message: Some(message.into()),
-            error_id: Some(sandbox::request_id()),
+            // 8x8's OpenAPI: `errorId` is a UUID.
+            error_id: Some(sandbox::uuid()),
             timestamp: Some(
                 humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             ),
