@@ -13,31 +13,64 @@ use crate::cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, SandboxArgs};
 use crate::config::{self, COMMON_KEYS, Config, ProfileEntry};
 use crate::error::{AppError, Exit};
 use crate::http::Http;
+use crate::output::nagios::State;
 use crate::output::{self, Format, Style};
 use crate::providers::REGISTRY;
 use crate::sandbox;
 
-/// Parses the command line, runs it, reports a fatal error on stderr.
-pub fn main() -> Exit {
+/// Parses the command line, runs it, reports a fatal error; returns the exit code.
+pub fn main() -> u8 {
+    // A Nagios check must answer UNKNOWN (3) on stdout for any error, clap's too.
+    let nagios = nagios_requested(std::env::args_os().skip(1));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version land here too, with exit 0.
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
             let _ = e.print();
-            return if e.use_stderr() {
-                Exit::Usage
-            } else {
-                Exit::Ok
-            };
+            return Exit::Ok.code();
+        }
+        Err(e) if nagios => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let _ = emit(
+                output::nagios::unknown(first.trim_start_matches("error: ")).as_bytes(),
+                None,
+            );
+            return State::Unknown.code();
+        }
+        Err(e) => {
+            let _ = e.print();
+            return Exit::Usage.code();
         }
     };
     match run(cli) {
-        Ok(exit) => exit,
+        Ok(code) => code,
+        Err(e) if nagios => {
+            let _ = emit(output::nagios::unknown(&one_line(&e)).as_bytes(), None);
+            State::Unknown.code()
+        }
         Err(e) => {
             crate::log::line(format_args!("{}", one_line(&e)));
-            e.exit()
+            e.exit().code()
         }
     }
+}
+
+/// Whether the arguments ask for a Nagios check: `--format nagios`, or `-w`/`-c`.
+fn nagios_requested(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<String> = args
+        .map(|a| a.to_string_lossy().into_owned())
+        .take_while(|a| a != "--")
+        .collect();
+    args.iter().enumerate().any(|(i, a)| {
+        let short = !a.starts_with("--") && (a.starts_with("-w") || a.starts_with("-c"));
+        short
+            || a == "--format=nagios"
+            || (a == "--format" && args.get(i + 1).is_some_and(|f| f == "nagios"))
+            || ["--warning", "--critical"]
+                .iter()
+                .any(|flag| a == flag || a.starts_with(&format!("{flag}=")))
+    })
 }
 
 fn one_line(e: &AppError) -> String {
@@ -47,14 +80,15 @@ fn one_line(e: &AppError) -> String {
     }
 }
 
-pub fn run(cli: Cli) -> Result<Exit, AppError> {
+/// Runs a parsed command line; the exit code (SPEC §5, or Nagios's for `--format nagios`).
+pub fn run(cli: Cli) -> Result<u8, AppError> {
     crate::log::set_level(cli.verbose);
     match &cli.command {
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "balance", &mut out);
             emit(&out, None)?;
-            Ok(Exit::Ok)
+            Ok(Exit::Ok.code())
         }
         Command::Providers { json } => {
             let text = if *json {
@@ -63,7 +97,7 @@ pub fn run(cli: Cli) -> Result<Exit, AppError> {
                 providers_text()
             };
             emit(text.as_bytes(), None)?;
-            Ok(Exit::Ok)
+            Ok(Exit::Ok.code())
         }
         Command::Profiles { json } => {
             let config = load_config(cli.config.as_deref())?;
@@ -73,7 +107,7 @@ pub fn run(cli: Cli) -> Result<Exit, AppError> {
                 profiles_table(&config)
             };
             emit(text.as_bytes(), None)?;
-            Ok(Exit::Ok)
+            Ok(Exit::Ok.code())
         }
         Command::Check(args) => {
             let config = load_config(cli.config.as_deref())?;
@@ -93,7 +127,7 @@ fn load_config(flag: Option<&Path>) -> Result<Config, AppError> {
 }
 
 /// `balance sandbox`: serves until Ctrl-C or SIGTERM.
-fn sandbox(args: &SandboxArgs) -> Result<Exit, AppError> {
+fn sandbox(args: &SandboxArgs) -> Result<u8, AppError> {
     let running = sandbox::spawn(
         args.port,
         Duration::from_millis(args.latency),
@@ -138,7 +172,7 @@ fn sandbox(args: &SandboxArgs) -> Result<Exit, AppError> {
     runtime.block_on(stop);
     drop(running);
     crate::log::line(format_args!("sandbox stopped"));
-    Ok(Exit::Ok)
+    Ok(Exit::Ok.code())
 }
 
 /// Completes on Ctrl-C, or SIGTERM from a service manager. The handlers are
@@ -163,7 +197,7 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 /// `balance demo`: the sandbox in-process, checked through the normal path.
-fn demo(cli: &Cli, args: &DemoArgs) -> Result<Exit, AppError> {
+fn demo(cli: &Cli, args: &DemoArgs) -> Result<u8, AppError> {
     let running = sandbox::spawn(0, Duration::ZERO, Duration::from_secs(1800)).map_err(|e| {
         anyhow::anyhow!(
             "cannot start the demo sandbox: {}",
@@ -184,9 +218,11 @@ fn demo(cli: &Cli, args: &DemoArgs) -> Result<Exit, AppError> {
     let cache = tempfile::tempdir().map_err(anyhow::Error::from)?;
     let check_args = CheckArgs {
         profiles: Vec::new(),
-        format: if args.json { Format::Json } else { args.format },
+        format: Some(if args.json { Format::Json } else { args.format }),
         json: false,
         value: false,
+        warning: None,
+        critical: None,
         min: None,
         timeout: None,
         output: None,
@@ -199,9 +235,15 @@ fn check(
     config: &Config,
     args: &CheckArgs,
     cache_dir: Option<PathBuf>,
-) -> Result<Exit, AppError> {
+) -> Result<u8, AppError> {
     let entries = select(config, &args.profiles)?;
     let format = args.format();
+    if format != Format::Nagios && (args.warning.is_some() || args.critical.is_some()) {
+        return Err(AppError::Usage(
+            "-w/--warning and -c/--critical are Nagios ranges: use them with --format nagios"
+                .into(),
+        ));
+    }
     if format == Format::Value && entries.len() != 1 {
         return Err(AppError::Usage(format!(
             "--value needs exactly one profile, got {}; name one: balance check PROFILE --value",
@@ -229,8 +271,10 @@ fn check(
     // thread; waiting for it would make a timed-out run hang after all.
     runtime.shutdown_background();
 
-    // The table shows each failure itself; elsewhere stderr has to say it.
-    if format != Format::Table || args.output.is_some() {
+    // The table and the Nagios line show each failure themselves; elsewhere
+    // stderr has to say it.
+    let shown = matches!(format, Format::Table | Format::Nagios) && args.output.is_none();
+    if !shown {
         for r in &results {
             if let Err(e) = &r.outcome {
                 crate::log::line(format_args!("{}: {}", r.profile, e.message));
@@ -241,10 +285,14 @@ fn check(
         color: use_color(cli.color, args.output.as_deref()),
     };
     emit(
-        &output::render(format, &results, style),
+        &output::render(format, &results, style, &args.thresholds()),
         args.output.as_deref(),
     )?;
-    Ok(Exit::combine(results.iter().map(|r| r.exit())))
+    Ok(if format == Format::Nagios {
+        args.thresholds().overall(&results).code()
+    } else {
+        Exit::combine(results.iter().map(|r| r.exit())).code()
+    })
 }
 
 /// The profiles named on the command line (each once, in that order), or all of

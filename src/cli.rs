@@ -7,6 +7,8 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use crate::output::Format;
+use crate::output::nagios::Thresholds;
+use crate::range::Range;
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -19,7 +21,8 @@ Exit status:
   6  account has no prepaid balance
   7  network failure or timeout (after retries)
   8  vendor answered, but not with a balance
-  9  a balance is below its threshold";
+  9  a balance is below its threshold
+With --format nagios (or -w/-c): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// Check the prepaid balance of SMS / CPaaS vendor accounts.
 #[derive(Debug, Parser)]
@@ -83,9 +86,9 @@ pub struct CheckArgs {
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
 
-    /// Output format
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: table; nagios when -w or -c is given]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 
     /// Same as --format json
     #[arg(long, conflicts_with_all = ["format", "value"])]
@@ -94,6 +97,16 @@ pub struct CheckArgs {
     /// Same as --format value: the balance alone (exactly one profile)
     #[arg(long, conflicts_with = "format")]
     pub value: bool,
+
+    /// Nagios warning range (10, 10:, ~:10, @10:20) [default: min_balance as `min:`]
+    #[arg(short, long, value_name = "RANGE", value_parser = parse_range,
+          allow_hyphen_values = true, conflicts_with_all = ["json", "value"])]
+    pub warning: Option<Range>,
+
+    /// Nagios critical range, same syntax
+    #[arg(short, long, value_name = "RANGE", value_parser = parse_range,
+          allow_hyphen_values = true, conflicts_with_all = ["json", "value"])]
+    pub critical: Option<Range>,
 
     /// Threshold for every checked profile, overriding min_balance
     #[arg(long, value_name = "AMOUNT", value_parser = parse_amount, allow_hyphen_values = true)]
@@ -148,14 +161,29 @@ impl CheckArgs {
             Format::Json
         } else if self.value {
             Format::Value
+        } else if let Some(format) = self.format {
+            format
+        } else if self.warning.is_some() || self.critical.is_some() {
+            Format::Nagios
         } else {
-            self.format
+            Format::Table
+        }
+    }
+
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            warning: self.warning,
+            critical: self.critical,
         }
     }
 }
 
 fn parse_amount(text: &str) -> Result<Decimal, String> {
     crate::money::parse_user_amount(text)
+}
+
+fn parse_range(text: &str) -> Result<Range, String> {
+    Range::parse(text)
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

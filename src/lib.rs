@@ -13,6 +13,7 @@ pub mod log;
 pub mod money;
 pub mod output;
 pub mod providers;
+pub mod range;
 pub mod sandbox;
 pub mod secret;
 

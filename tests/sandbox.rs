@@ -3,96 +3,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use balance::providers::REGISTRY;
 use balance::sandbox::{self, SCENARIOS, Scenario};
-use common::{BIN, Home, code, json, stderr, stdout};
+use common::{BIN, FAST, Home, Sandbox, code, json, literal, stderr, stdout};
 use serde_json::Value;
-
-/// `balance sandbox --port 0` as a child process, killed when dropped.
-struct Sandbox {
-    child: Child,
-    base: String,
-    snippet: String,
-}
-
-impl Sandbox {
-    fn start(args: &[&str]) -> Sandbox {
-        let mut child = Command::new(BIN)
-            .args(["sandbox", "--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        // The snippet ends with the list of scenarios.
-        let mut snippet = String::new();
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(10))
-                .expect("the sandbox prints its config snippet");
-            snippet.push_str(&line);
-            snippet.push('\n');
-            if line.starts_with("# Scenarios:") {
-                break;
-            }
-        }
-        let base = snippet
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:"))
-            .expect("the snippet names the base URL")
-            .trim_end_matches(':')
-            .to_owned();
-        Sandbox {
-            child,
-            base,
-            snippet,
-        }
-    }
-
-    /// Ctrl-C, then what the process printed on stderr.
-    fn interrupt(mut self) -> (std::process::ExitStatus, String) {
-        // The shell's own `kill`: no extra package, no unsafe libc call.
-        let status = Command::new("sh")
-            .args(["-c", &format!("kill -INT {}", self.child.id())])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut err = String::new();
-        std::io::Read::read_to_string(self.child.stderr.as_mut().unwrap(), &mut err).unwrap();
-        let status = self.child.wait().unwrap();
-        (status, err)
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `check` settings for tests: short timeout (for `slow`), one retry (enough
-/// for `rate-limited-once`).
-const FAST: &str = "[settings]\ntimeout = 0.3\nretries = 1\n";
-
-fn literal(s: Scenario) -> String {
-    format!("\"{}\"", s.key())
-}
 
 fn providers() -> Vec<&'static str> {
     REGISTRY.iter().map(|p| p.name).collect()

@@ -1,6 +1,8 @@
 //! Renderers: results in, bytes out. None of them prints.
 
 mod json;
+pub mod nagios;
+mod prometheus;
 pub mod table;
 
 use crate::check::{CheckResult, Status};
@@ -13,6 +15,10 @@ pub enum Format {
     Json,
     /// The balance alone; needs exactly one profile.
     Value,
+    /// Prometheus text exposition, for node_exporter's textfile collector.
+    Prometheus,
+    /// A Nagios / Icinga check: one status line with perfdata; exit 0-3.
+    Nagios,
 }
 
 /// How the table is drawn.
@@ -21,11 +27,18 @@ pub struct Style {
     pub color: bool,
 }
 
-pub fn render(format: Format, results: &[CheckResult], style: Style) -> Vec<u8> {
+pub fn render(
+    format: Format,
+    results: &[CheckResult],
+    style: Style,
+    thresholds: &nagios::Thresholds,
+) -> Vec<u8> {
     match format {
         Format::Table => table::render(results, style).into_bytes(),
         Format::Json => json::render(results).into_bytes(),
         Format::Value => value(results).into_bytes(),
+        Format::Prometheus => prometheus::render(results).into_bytes(),
+        Format::Nagios => nagios::render(results, thresholds).into_bytes(),
     }
 }
 

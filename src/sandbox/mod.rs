@@ -458,7 +458,10 @@ mod tests {
         assert_eq!(state.take_refresh_token(&refresh), None);
         let state = State::new(Duration::from_secs(60));
         let id = uuid();
-        assert!(id.len() == 36 && id.split('-').map(str::len).eq([8, 4, 4, 4, 12]), "{id}");
+        assert!(
+            id.len() == 36 && id.split('-').map(str::len).eq([8, 4, 4, 4, 12]),
+            "{id}"
+        );
         let (access, _) = state.issue_token(Scenario::Low);
         assert_eq!(state.token(&access), Some(Scenario::Low));
     }

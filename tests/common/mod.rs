@@ -1,8 +1,13 @@
 //! Shared by the integration tests: a private HOME, a config file, the real binary.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use balance::sandbox::Scenario;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -123,4 +128,85 @@ pub fn raw_balance(out: &Output) -> String {
     let text = stdout(out);
     let start = text.find("\"balance\": ").expect("a balance field") + "\"balance\": ".len();
     text[start..].split([',', '\n']).next().unwrap().to_owned()
+}
+
+/// `balance sandbox --port 0` as a child process, killed when dropped.
+pub struct Sandbox {
+    pub child: Child,
+    pub base: String,
+    pub snippet: String,
+}
+
+impl Sandbox {
+    pub fn start(args: &[&str]) -> Sandbox {
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        // The snippet ends with the list of scenarios.
+        let mut snippet = String::new();
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the sandbox prints its config snippet");
+            snippet.push_str(&line);
+            snippet.push('\n');
+            if line.starts_with("# Scenarios:") {
+                break;
+            }
+        }
+        let base = snippet
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .expect("the snippet names the base URL")
+            .trim_end_matches(':')
+            .to_owned();
+        Sandbox {
+            child,
+            base,
+            snippet,
+        }
+    }
+
+    /// Ctrl-C, then what the process printed on stderr.
+    pub fn interrupt(mut self) -> (std::process::ExitStatus, String) {
+        // The shell's own `kill`: no extra package, no unsafe libc call.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -INT {}", self.child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut err = String::new();
+        std::io::Read::read_to_string(self.child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        let status = self.child.wait().unwrap();
+        (status, err)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `check` settings for tests: short timeout (for `slow`), one retry (enough
+/// for `rate-limited-once`).
+pub const FAST: &str = "[settings]\ntimeout = 0.3\nretries = 1\n";
+
+pub fn literal(s: Scenario) -> String {
+    format!("\"{}\"", s.key())
 }

@@ -1,0 +1,199 @@
+//! `--format nagios`: a Monitoring Plugins check (SPEC §7). One status line with
+//! perfdata, then one line per profile; the exit status is Nagios's own.
+
+use crate::check::CheckResult;
+use crate::error::ErrorKind;
+use crate::range::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3,
+}
+
+impl State {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            State::Ok => "OK",
+            State::Warning => "WARNING",
+            State::Critical => "CRITICAL",
+            State::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// SPEC §7's order over several profiles: CRITICAL > WARNING > UNKNOWN > OK.
+    fn severity(self) -> u8 {
+        match self {
+            State::Ok => 0,
+            State::Unknown => 1,
+            State::Warning => 2,
+            State::Critical => 3,
+        }
+    }
+
+    pub fn worst(states: impl IntoIterator<Item = State>) -> State {
+        states
+            .into_iter()
+            .max_by_key(|s| s.severity())
+            .unwrap_or(State::Ok)
+    }
+}
+
+/// `-w` and `-c`. Without `-w`, a profile's `min_balance` is its warning range `min:`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Thresholds {
+    pub warning: Option<Range>,
+    pub critical: Option<Range>,
+}
+
+impl Thresholds {
+    fn warning(&self, r: &CheckResult) -> Option<Range> {
+        self.warning.or(r.min_balance.map(Range::below))
+    }
+
+    pub fn state(&self, r: &CheckResult) -> State {
+        match &r.outcome {
+            Ok(b) if self.critical.is_some_and(|c| c.alerts(b.amount)) => State::Critical,
+            Ok(b) if self.warning(r).is_some_and(|w| w.alerts(b.amount)) => State::Warning,
+            Ok(_) => State::Ok,
+            Err(e) => match e.kind {
+                ErrorKind::Auth | ErrorKind::NotPrepaid | ErrorKind::Provider => State::Critical,
+                ErrorKind::RateLimited | ErrorKind::Network | ErrorKind::Config => State::Unknown,
+            },
+        }
+    }
+
+    pub fn overall(&self, results: &[CheckResult]) -> State {
+        State::worst(results.iter().map(|r| self.state(r)))
+    }
+}
+
+/// What one profile says in the status line and on its own line.
+fn describe(r: &CheckResult, state: State, t: &Thresholds) -> String {
+    let text = match &r.outcome {
+        Err(e) => e.message.clone(),
+        Ok(b) => {
+            let mut text = b.amount.to_string();
+            if let Some(c) = &b.currency {
+                text.push(' ');
+                text.push_str(c);
+            }
+            match state {
+                State::Critical => {
+                    text.push_str(&format!(" (critical range {})", t.critical.expect("set")))
+                }
+                State::Warning => {
+                    text.push_str(&format!(" (warning range {})", t.warning(r).expect("set")))
+                }
+                _ => {}
+            }
+            text
+        }
+    };
+    // `|` starts the perfdata: vendor text must not carry one.
+    format!("{}: {}", r.profile, text.replace('|', "/"))
+}
+
+pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
+    let states: Vec<State> = results.iter().map(|r| t.state(r)).collect();
+    let overall = State::worst(states.iter().copied());
+
+    let summary = if overall == State::Ok {
+        match results {
+            [one] => describe(one, State::Ok, t),
+            _ => format!("{} profiles ok", results.len()),
+        }
+    } else {
+        // The profiles that need attention, worst first.
+        let mut bad: Vec<(State, &CheckResult)> = states
+            .iter()
+            .copied()
+            .zip(results)
+            .filter(|(s, _)| *s != State::Ok)
+            .collect();
+        bad.sort_by_key(|(s, _)| std::cmp::Reverse(s.severity()));
+        let mut parts: Vec<String> = bad.iter().map(|(s, r)| describe(r, *s, t)).collect();
+        let ok = results.len() - bad.len();
+        if ok > 0 {
+            parts.push(format!("{ok} ok"));
+        }
+        parts.join("; ")
+    };
+
+    let perfdata: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            let b = r.outcome.as_ref().ok()?;
+            let range = |x: Option<Range>| x.map(|x| x.to_string()).unwrap_or_default();
+            Some(format!(
+                "'{}'={};{};{}",
+                r.profile.replace('\'', "''"),
+                b.amount,
+                range(t.warning(r)),
+                range(t.critical)
+            ))
+        })
+        .collect();
+
+    let mut out = format!("BALANCE {} - {summary}", overall.word());
+    if !perfdata.is_empty() {
+        out.push_str(" | ");
+        out.push_str(&perfdata.join(" "));
+    }
+    out.push('\n');
+    if results.len() > 1 {
+        for (r, s) in results.iter().zip(&states) {
+            out.push_str(&format!("{} {}\n", s.word(), describe(r, *s, t)));
+        }
+    }
+    out
+}
+
+/// The one line a failed run prints: Nagios reads stdout, not stderr.
+pub fn unknown(message: &str) -> String {
+    format!("BALANCE UNKNOWN - {}\n", message.replace('|', "/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures::results;
+
+    #[test]
+    fn snapshot_with_min_balance_as_warning() {
+        insta::assert_snapshot!(render(&results(), &Thresholds::default()));
+    }
+
+    #[test]
+    fn snapshot_with_ranges() {
+        let t = Thresholds {
+            warning: Some(Range::parse("100:").unwrap()),
+            critical: Some(Range::parse("@0:50").unwrap()),
+        };
+        insta::assert_snapshot!(render(&results()[2..], &t));
+    }
+
+    #[test]
+    fn order_is_critical_warning_unknown_ok() {
+        use State::*;
+        assert_eq!(State::worst([Ok, Unknown]), Unknown);
+        assert_eq!(State::worst([Unknown, Warning, Ok]), Warning);
+        assert_eq!(State::worst([Warning, Critical, Unknown]), Critical);
+        assert_eq!(State::worst([]), Ok);
+    }
+
+    #[test]
+    fn single_ok_profile_names_its_balance() {
+        let out = render(&results()[..1], &Thresholds::default());
+        assert_eq!(
+            out,
+            "BALANCE OK - infobip: 47.79134 EUR | 'infobip'=47.79134;;\n"
+        );
+    }
+}
