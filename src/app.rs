@@ -198,6 +198,11 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 
 /// `balance demo`: the sandbox in-process, checked through the normal path.
 fn demo(cli: &Cli, args: &DemoArgs) -> Result<u8, AppError> {
+    if args.format == Format::Value {
+        return Err(AppError::Usage(
+            "the demo checks several profiles; --format value needs exactly one".into(),
+        ));
+    }
     let running = sandbox::spawn(0, Duration::ZERO, Duration::from_secs(1800)).map_err(|e| {
         anyhow::anyhow!(
             "cannot start the demo sandbox: {}",

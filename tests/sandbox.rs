@@ -39,6 +39,10 @@ fn demo_checks_every_provider_and_exits_0() {
     assert!(text.contains("\"balance\": 149309.7985931,"), "{text}");
     assert!(text.contains("\"balance\": 14.3456,"), "{text}");
 
+    let value = demo(&home, &["--format", "value"]);
+    assert_eq!(code(&value), 2);
+    assert_eq!(stderr(&value).lines().count(), 1, "{}", stderr(&value));
+
     let table = demo(&home, &[]);
     assert_eq!(code(&table), 0);
     assert!(stdout(&table).contains("149309.7985931"));
