@@ -289,12 +289,13 @@ fn check(
     let style = Style {
         color: use_color(cli.color, args.output.as_deref()),
     };
+    let thresholds = args.thresholds();
     emit(
-        &output::render(format, &results, style, &args.thresholds()),
+        &output::render(format, &results, style, &thresholds),
         args.output.as_deref(),
     )?;
     Ok(if format == Format::Nagios {
-        args.thresholds().overall(&results).code()
+        thresholds.overall(&results).code()
     } else {
         Exit::combine(results.iter().map(|r| r.exit())).code()
     })

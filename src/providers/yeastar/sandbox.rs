@@ -33,7 +33,8 @@ impl sandbox::Emulator for Emulator {
         if token {
             return Some(token_answer(request, state));
         }
-        let Some(scenario) = request.credential("Bearer").and_then(|t| state.token(t)) else {
+        let token = request.credential("Bearer").unwrap_or_default();
+        let Some(scenario) = state.token(token) else {
             return Some(envelope(
                 401,
                 "token_invalid",
@@ -41,8 +42,7 @@ impl sandbox::Emulator for Emulator {
                 None,
             ));
         };
-        let account = request.credential("Bearer").unwrap_or_default();
-        Some(state.play(&Voice, account, scenario))
+        Some(state.play(&Voice, token, scenario))
     }
 
     fn profiles(&self, base_url: &str, scenario: Scenario, secret: &str) -> Vec<(String, String)> {
