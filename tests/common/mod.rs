@@ -1,6 +1,8 @@
 //! Shared by the integration tests: a private HOME, a config file, the real binary.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
