@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod kit;
 pub mod log;
 pub mod money;
 pub mod output;

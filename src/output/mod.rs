@@ -81,7 +81,7 @@ pub(crate) mod fixtures {
     /// One of each status, as the SPEC's example shows.
     pub fn results() -> Vec<CheckResult> {
         let mut engagelab = Balance::new(d("14.3456"), None);
-        engagelab.details = vec![("general_balance", d("12.3456")), ("gift_balance", d("2"))];
+        engagelab.details = vec![("general_balance".into(), d("12.3456")), ("gift_balance".into(), d("2"))];
         vec![
             CheckResult {
                 profile: "infobip".into(),

@@ -113,7 +113,7 @@ pub struct Balance {
     /// The vendor's own unit, when its answer has one.
     pub currency: Option<String>,
     /// Provider-specific extras, reported under `details`.
-    pub details: Vec<(&'static str, Decimal)>,
+    pub details: Vec<(String, Decimal)>,
 }
 
 impl Balance {

@@ -130,10 +130,10 @@ fn balance(body: &wire::BalanceBody) -> Result<Option<Balance>, CheckError> {
     };
     let mut balance = Balance::new(total, None);
     if let Some(general) = general {
-        balance.details.push(("general_balance", general));
+        balance.details.push(("general_balance".into(), general));
     }
     if let Some(gift) = gift {
-        balance.details.push(("gift_balance", gift));
+        balance.details.push(("gift_balance".into(), gift));
     }
     Ok(Some(balance))
 }

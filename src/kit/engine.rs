@@ -1,0 +1,662 @@
+//! The declarative JSON engine: a vendor's balance endpoint described as data
+//! (request, auth, where the amount and the errors are in the answer), read by
+//! one interpreter. Built-in vendors and user `http` profiles (SPEC §9) are both
+//! descriptions; the sandbox answers from the same description.
+
+use rust_decimal::Decimal;
+use serde_json::value::RawValue;
+
+use super::json::{self, Pointer};
+use crate::error::{CheckError, ErrorKind};
+use crate::http::Reply;
+
+/// GET or POST: balance endpoints are reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// Where a credential goes. Key names refer to the profile's keys (a secret
+/// key unless said otherwise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: {scheme} {secret}`; an empty scheme sends the secret
+    /// alone (Clickatell).
+    Scheme { scheme: String, key: String },
+    /// HTTP Basic; `user` is a text key.
+    Basic { user: String, password: String },
+    /// `{name}: {secret}`.
+    Header { name: String, key: String },
+    /// `?{name}={secret}`: never shown in `-v` URLs.
+    Query { name: String, key: String },
+}
+
+impl Auth {
+    pub fn bearer(key: &str) -> Auth {
+        Auth::scheme("Bearer", key)
+    }
+
+    pub fn scheme(scheme: &str, key: &str) -> Auth {
+        Auth::Scheme {
+            scheme: scheme.into(),
+            key: key.into(),
+        }
+    }
+
+    pub fn basic(user: &str, password: &str) -> Auth {
+        Auth::Basic {
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+
+    pub fn header(name: &str, key: &str) -> Auth {
+        Auth::Header {
+            name: name.into(),
+            key: key.into(),
+        }
+    }
+
+    pub fn query(name: &str, key: &str) -> Auth {
+        Auth::Query {
+            name: name.into(),
+            key: key.into(),
+        }
+    }
+
+    /// The keys this form needs.
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Auth::Scheme { key, .. } | Auth::Header { key, .. } | Auth::Query { key, .. } => {
+                vec![key]
+            }
+            Auth::Basic { user, password } => vec![user, password],
+        }
+    }
+}
+
+/// An amount at a pointer, as an integer of 1/`scale` units when `scale` > 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountAt {
+    pub pointer: Pointer,
+    pub scale: u64,
+}
+
+/// Where the currency comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Currency {
+    /// The vendor always means this unit, whatever the profile says (Vonage's
+    /// EUR, BulkSMS's credits).
+    pub fixed: Option<String>,
+    /// Else the first of these that holds a string.
+    pub pointers: Vec<Pointer>,
+    /// Vendor words turned into codes (MessageBird's `euros` → `EUR`).
+    pub words: Vec<(String, String)>,
+    /// When the answer names none (Frontier: always `VC`). Below the profile's
+    /// `currency`? No: a vendor unit that is implied is still the vendor's.
+    pub implied: Option<String>,
+}
+
+/// Code a vendor needs that a description cannot say.
+#[derive(Clone, Copy, Default)]
+pub struct Hooks {
+    /// Picks the value holding the amount (Brevo's `plan` entry of type `sms`).
+    pub amount: Option<for<'a> fn(&'a RawValue) -> Option<&'a RawValue>>,
+    /// Classifies an error answer before the code lists (Clickatell's rate
+    /// limit as HTTP 400 code 43).
+    pub classify: Option<fn(&Reply, Option<&str>) -> Option<ErrorKind>>,
+    /// Turns the raw code into the reported one (BulkSMS: the part of `type`
+    /// after `#`).
+    pub code: Option<fn(&str) -> String>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hooks")
+    }
+}
+
+/// A vendor's balance endpoint, described.
+#[derive(Debug, Clone)]
+pub struct Description {
+    pub method: Method,
+    /// Appended to the profile's base URL; `{key}` is that key's value
+    /// (percent-encoded as one path segment).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Header values may hold `{key}` too.
+    pub headers: Vec<(String, String)>,
+    /// POST body, sent as `application/json`.
+    pub body: Option<String>,
+    /// Alternatives: the first whose keys are all set is used.
+    pub auth: Vec<Auth>,
+    /// Alternatives: the first that is present (not null) is the amount.
+    pub balance: Vec<AmountAt>,
+    /// A success answer without the amount means zero (proto3 JSON omits zeros).
+    pub absent_is_zero: bool,
+    pub currency: Currency,
+    pub details: Vec<(String, AmountAt)>,
+    pub error_code: Vec<Pointer>,
+    pub error_message: Vec<Pointer>,
+    /// Vendor code → what it means; compared as text.
+    pub codes: Vec<(String, ErrorKind)>,
+    /// An envelope's success test: the answer is a balance only if the value
+    /// at this pointer is this text.
+    pub success: Option<(Pointer, String)>,
+    /// Answers that carry a balance field but are not a balance (Plivo's
+    /// `billing_mode` `postpaid`): pointer, text, what it means.
+    pub refuse: Vec<(Pointer, String, ErrorKind)>,
+    /// A body that is not JSON is the error's message (Africa's Talking).
+    pub text_errors: bool,
+    /// A body that is a bare integer is an error code, whatever the status (seven).
+    pub bare_code: bool,
+    pub hooks: Hooks,
+}
+
+impl Description {
+    pub fn get(path: &str) -> Description {
+        Description {
+            method: Method::Get,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            auth: Vec::new(),
+            balance: Vec::new(),
+            absent_is_zero: false,
+            currency: Currency::default(),
+            details: Vec::new(),
+            error_code: Vec::new(),
+            error_message: Vec::new(),
+            codes: Vec::new(),
+            success: None,
+            refuse: Vec::new(),
+            text_errors: false,
+            bare_code: false,
+            hooks: Hooks::default(),
+        }
+    }
+
+    pub fn post(path: &str, body: &str) -> Description {
+        Description {
+            method: Method::Post,
+            body: Some(body.into()),
+            ..Description::get(path)
+        }
+    }
+
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth.push(auth);
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// `Accept: application/json`, which most vendors want said.
+    pub fn json(self) -> Self {
+        self.header("Accept", "application/json")
+    }
+
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn balance(self, pointer: &str) -> Self {
+        self.scaled_balance(pointer, 1)
+    }
+
+    pub fn scaled_balance(mut self, pointer: &str, scale: u64) -> Self {
+        self.balance.push(AmountAt {
+            pointer: Pointer::known(pointer),
+            scale,
+        });
+        self
+    }
+
+    pub fn absent_is_zero(mut self) -> Self {
+        self.absent_is_zero = true;
+        self
+    }
+
+    pub fn currency(mut self, pointer: &str) -> Self {
+        self.currency.pointers.push(Pointer::known(pointer));
+        self
+    }
+
+    pub fn fixed_currency(mut self, unit: &str) -> Self {
+        self.currency.fixed = Some(unit.into());
+        self
+    }
+
+    pub fn implied_currency(mut self, unit: &str) -> Self {
+        self.currency.implied = Some(unit.into());
+        self
+    }
+
+    pub fn currency_word(mut self, word: &str, code: &str) -> Self {
+        self.currency.words.push((word.into(), code.into()));
+        self
+    }
+
+    pub fn detail(self, name: &str, pointer: &str) -> Self {
+        self.scaled_detail(name, pointer, 1)
+    }
+
+    pub fn scaled_detail(mut self, name: &str, pointer: &str, scale: u64) -> Self {
+        self.details.push((
+            name.into(),
+            AmountAt {
+                pointer: Pointer::known(pointer),
+                scale,
+            },
+        ));
+        self
+    }
+
+    pub fn error_code(mut self, pointer: &str) -> Self {
+        self.error_code.push(Pointer::known(pointer));
+        self
+    }
+
+    pub fn error_message(mut self, pointer: &str) -> Self {
+        self.error_message.push(Pointer::known(pointer));
+        self
+    }
+
+    /// These codes mean `kind`.
+    pub fn codes(mut self, kind: ErrorKind, codes: &[&str]) -> Self {
+        self.codes
+            .extend(codes.iter().map(|c| ((*c).to_owned(), kind)));
+        self
+    }
+
+    pub fn success(mut self, pointer: &str, value: &str) -> Self {
+        self.success = Some((Pointer::known(pointer), value.into()));
+        self
+    }
+
+    pub fn refuse(mut self, pointer: &str, value: &str, kind: ErrorKind) -> Self {
+        self.refuse.push((Pointer::known(pointer), value.into(), kind));
+        self
+    }
+
+    pub fn text_errors(mut self) -> Self {
+        self.text_errors = true;
+        self
+    }
+
+    pub fn bare_code(mut self) -> Self {
+        self.bare_code = true;
+        self
+    }
+
+    pub fn hooks(mut self, hooks: Hooks) -> Self {
+        self.hooks = hooks;
+        self
+    }
+
+    /// What the answer means: a balance, or the error it is.
+    pub fn interpret(&self, reply: &Reply) -> Result<Balance, CheckError> {
+        let doc = json::document(&reply.body);
+        if reply.status.is_success()
+            && let Some(doc) = doc
+            && !self.is_bare_code(doc)
+        {
+            match self.read_balance(reply, doc) {
+                Reading::Balance(b) => return Ok(b),
+                Reading::Refused(e) => return Err(e),
+                Reading::Bad(e) if self.code_in(doc).is_none() => return Err(e),
+                Reading::Bad(_) | Reading::Absent => {}
+            }
+        }
+        Err(self.error(reply, doc))
+    }
+
+    /// Whether an answer should be tried again like a 429: a rate-limit code
+    /// inside any answer, or a 429 / 5xx status.
+    pub fn retryable(&self, reply: &Reply) -> bool {
+        let status = reply.code();
+        if status == 429 || reply.status.is_server_error() {
+            return true;
+        }
+        if reply.status.is_success()
+            && let Some(doc) = json::document(&reply.body)
+            && !self.is_bare_code(doc)
+            && matches!(self.read_balance(reply, doc), Reading::Balance(_))
+        {
+            return false;
+        }
+        self.kind(reply, json::document(&reply.body)).0 == ErrorKind::RateLimited
+    }
+
+    fn is_bare_code(&self, doc: &RawValue) -> bool {
+        self.bare_code && doc.get().trim().bytes().all(|b| b.is_ascii_digit())
+    }
+
+    fn read_balance(&self, reply: &Reply, doc: &RawValue) -> Reading {
+        let status = reply.code();
+        let unexpected = |what: String| {
+            Reading::Bad(
+                CheckError::provider(format!("unexpected answer (HTTP {status}): {what}"))
+                    .status(status),
+            )
+        };
+        if let Some((pointer, expected)) = &self.success {
+            let actual = pointer.resolve(doc).and_then(json::scalar_text);
+            if actual.as_deref() != Some(expected.as_str()) {
+                return Reading::Absent;
+            }
+        }
+        for (pointer, value, kind) in &self.refuse {
+            if pointer.resolve(doc).and_then(json::scalar_text).as_deref() == Some(value) {
+                let what = match kind {
+                    ErrorKind::NotPrepaid => "account is not in prepaid mode",
+                    _ => "the vendor refused",
+                };
+                return Reading::Refused(
+                    CheckError::new(
+                        *kind,
+                        format!("{what} (HTTP {status}): {} is \"{value}\"", pointer.as_str()),
+                    )
+                    .status(status),
+                );
+            }
+        }
+        let root = match self.hooks.amount {
+            Some(pick) => match pick(doc) {
+                Some(v) => v,
+                None => return unexpected("no balance entry in the answer".into()),
+            },
+            None => doc,
+        };
+        let found = self
+            .balance
+            .iter()
+            .find_map(|at| at.pointer.resolve(root).filter(|v| !json::is_null(v)).map(|v| (at, v)));
+        let (amount, unit) = match found {
+            Some((at, value)) => match scaled(value, at.scale) {
+                Ok(pair) => pair,
+                Err(what) => {
+                    return unexpected(format!("`{}` is {what}", at.pointer.as_str()));
+                }
+            },
+            None if self.absent_is_zero => (Decimal::ZERO, None),
+            None => {
+                let wanted = self
+                    .balance
+                    .first()
+                    .map_or("the balance", |a| a.pointer.as_str());
+                return match self.balance.first().and_then(|a| a.pointer.resolve(root)) {
+                    Some(_) => unexpected(format!("`{wanted}` is null")),
+                    None => Reading::Absent,
+                };
+            }
+        };
+        let mut balance = Balance::new(amount, self.currency_of(doc, unit));
+        for (name, at) in &self.details {
+            // A detail may be described twice: the first present wins.
+            if balance.details.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            if let Some(v) = at.pointer.resolve(doc).filter(|v| !json::is_null(v))
+                && let Ok((d, _)) = scaled(v, at.scale)
+            {
+                balance.details.push((name.clone(), d));
+            }
+        }
+        Reading::Balance(balance)
+    }
+
+    fn currency_of(&self, doc: &RawValue, in_amount: Option<String>) -> Option<String> {
+        if let Some(fixed) = &self.currency.fixed {
+            return Some(fixed.clone());
+        }
+        let named = in_amount.or_else(|| {
+            self.currency
+                .pointers
+                .iter()
+                .find_map(|p| p.resolve(doc).and_then(json::string))
+                .filter(|c| !c.trim().is_empty())
+        });
+        let named = named.map(|c| {
+            self.currency
+                .words
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(c.trim()))
+                .map_or(c.trim().to_owned(), |(_, code)| code.clone())
+        });
+        named.or_else(|| self.currency.implied.clone())
+    }
+
+    fn code_in(&self, doc: &RawValue) -> Option<String> {
+        let raw = if self.is_bare_code(doc) {
+            Some(doc.get().trim().to_owned())
+        } else {
+            self.error_code
+                .iter()
+                .find_map(|p| p.resolve(doc).and_then(json::scalar_text))
+        }?;
+        let code = match self.hooks.code {
+            Some(f) => f(&raw),
+            None => raw,
+        };
+        (!code.is_empty()).then_some(code)
+    }
+
+    fn kind(&self, reply: &Reply, doc: Option<&RawValue>) -> (ErrorKind, Option<String>) {
+        let code = doc.and_then(|d| self.code_in(d));
+        if let Some(kind) = self.hooks.classify.and_then(|f| f(reply, code.as_deref())) {
+            return (kind, code);
+        }
+        let listed = code
+            .as_deref()
+            .and_then(|c| self.codes.iter().find(|(k, _)| k == c).map(|(_, kind)| *kind));
+        (listed.unwrap_or_else(|| status_kind(reply.code())), code)
+    }
+
+    fn error(&self, reply: &Reply, doc: Option<&RawValue>) -> CheckError {
+        let status = reply.code();
+        let (kind, code) = self.kind(reply, doc);
+        let message = match doc {
+            Some(d) => self
+                .error_message
+                .iter()
+                .find_map(|p| p.resolve(d).and_then(json::string)),
+            None if self.text_errors => {
+                std::str::from_utf8(&reply.body).ok().map(str::to_owned)
+            }
+            None => None,
+        };
+        if reply.status.is_success() && code.is_none() && kind == ErrorKind::Provider {
+            let what = match doc {
+                None if reply.body.iter().all(u8::is_ascii_whitespace) => "an empty body".into(),
+                None => "a body that is not JSON".into(),
+                Some(_) => match self.balance.first() {
+                    Some(at) => format!("no `{}` in the answer", at.pointer.as_str()),
+                    None => "no balance in the answer".into(),
+                },
+            };
+            return CheckError::provider(format!("unexpected answer (HTTP {status}): {what}"))
+                .status(status);
+        }
+        vendor_error(kind, status, code, message.as_deref())
+    }
+}
+
+enum Reading {
+    Balance(Balance),
+    /// The answer says what it is: an error all the same.
+    Refused(CheckError),
+    /// Present but not an amount.
+    Bad(CheckError),
+    /// No amount where one was expected.
+    Absent,
+}
+
+/// The amount at `value`, divided exactly by `scale`.
+fn scaled(value: &RawValue, scale: u64) -> Result<(Decimal, Option<String>), String> {
+    let (amount, unit) = json::amount(value)?;
+    if scale <= 1 {
+        return Ok((amount, unit));
+    }
+    let divisor = Decimal::from(scale);
+    let result = Some(amount)
+        .filter(|a| a.fract().is_zero())
+        .and_then(|a| a.checked_div(divisor))
+        .filter(|r| r.checked_mul(divisor) == Some(amount))
+        .ok_or_else(|| format!("not a whole number of 1/{scale} units"))?;
+    // `20000` units of 1/10000 are `2`, not `2.0000`: the scale is not precision.
+    Ok((result.normalize(), unit))
+}
+
+pub use crate::providers::{Balance, status_kind, vendor_error};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            headers: reqwest::header::HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn telnyx() -> Description {
+        Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .balance("/data/balance")
+            .currency("/data/currency")
+            .detail("credit_limit", "/data/credit_limit")
+            .detail("pending", "/data/pending")
+            .error_code("/errors/0/code")
+            .error_message("/errors/0/detail")
+            .codes(ErrorKind::RateLimited, &["10011"])
+    }
+
+    #[test]
+    fn balance_with_details_keeps_digits() {
+        let b = telnyx()
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"300.00","credit_limit":"100.00","currency":"USD","pending":null}}"#,
+            ))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "300.00");
+        assert_eq!(b.currency.as_deref(), Some("USD"));
+        assert_eq!(b.details.len(), 1);
+        assert_eq!(b.details[0].1.to_string(), "100.00");
+    }
+
+    #[test]
+    fn errors_by_code_then_status() {
+        let e = telnyx()
+            .interpret(&reply(
+                401,
+                r#"{"errors":[{"code":"10009","title":"Authentication failed","detail":"bad key"}]}"#,
+            ))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.provider_code.as_deref(), Some("10009"));
+        assert!(e.message.contains("bad key"), "{}", e.message);
+        // A rate-limit code inside HTTP 200 is rate limiting, and retryable.
+        let r = reply(200, r#"{"errors":[{"code":10011}]}"#);
+        assert_eq!(telnyx().interpret(&r).unwrap_err().kind, ErrorKind::RateLimited);
+        assert!(telnyx().retryable(&r));
+        assert!(!telnyx().retryable(&reply(200, r#"{"data":{"balance":"1"}}"#)));
+        let e = telnyx().interpret(&reply(200, "<html>")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Provider);
+        assert!(e.message.contains("not JSON"), "{}", e.message);
+        let e = telnyx().interpret(&reply(200, r#"{"data":{"balance":null}}"#)).unwrap_err();
+        assert!(e.message.contains("is null"), "{}", e.message);
+        let e = telnyx().interpret(&reply(200, r#"{"data":{"balance":"abc"}}"#)).unwrap_err();
+        assert!(e.message.contains("`/data/balance` is a string"), "{}", e.message);
+    }
+
+    #[test]
+    fn scale_divides_exactly() {
+        let d = Description::get("/")
+            .scaled_balance("/total_balance10000", 10000)
+            .balance("/total_balance");
+        let b = d.interpret(&reply(200, r#"{"total_balance10000":123456}"#)).unwrap();
+        assert_eq!(b.amount.to_string(), "12.3456");
+        let b = d.interpret(&reply(200, r#"{"total_balance":14.3456}"#)).unwrap();
+        assert_eq!(b.amount.to_string(), "14.3456");
+        let e = d.interpret(&reply(200, r#"{"total_balance10000":1.5}"#)).unwrap_err();
+        assert!(e.message.contains("1/10000"), "{}", e.message);
+    }
+
+    #[test]
+    fn refusals_envelopes_words_and_bare_codes() {
+        let plivo = Description::get("/")
+            .balance("/cash_credits")
+            .fixed_currency("USD")
+            .refuse("/billing_mode", "postpaid", ErrorKind::NotPrepaid);
+        let e = plivo
+            .interpret(&reply(200, r#"{"billing_mode":"postpaid","cash_credits":"1.80900"}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotPrepaid);
+        let b = plivo
+            .interpret(&reply(200, r#"{"billing_mode":"prepaid","cash_credits":"1.80900"}"#))
+            .unwrap();
+        assert_eq!((b.amount.to_string(), b.currency.unwrap()), ("1.80900".into(), "USD".into()));
+
+        let yeastar = Description::get("/")
+            .success("/code", "success")
+            .balance("/result/accountBalance")
+            .error_code("/status")
+            .error_message("/detailMessage")
+            .codes(ErrorKind::RateLimited, &["429"]);
+        let r = reply(200, r#"{"code":"TOO_MANY","status":429,"detailMessage":"slow down"}"#);
+        assert_eq!(yeastar.interpret(&r).unwrap_err().kind, ErrorKind::RateLimited);
+        assert!(yeastar.retryable(&r));
+
+        let bird = Description::get("/")
+            .balance("/amount")
+            .currency("/type")
+            .currency_word("euros", "EUR")
+            .currency_word("credits", "credits");
+        let b = bird.interpret(&reply(200, r#"{"type":"euros","amount":103}"#)).unwrap();
+        assert_eq!(b.currency.as_deref(), Some("EUR"));
+        let b = bird.interpret(&reply(200, r#"{"type":"CHF","amount":1}"#)).unwrap();
+        assert_eq!(b.currency.as_deref(), Some("CHF"));
+
+        let seven = Description::get("/")
+            .balance("/amount")
+            .bare_code()
+            .codes(ErrorKind::Auth, &["900"]);
+        let e = seven.interpret(&reply(200, "900")).unwrap_err();
+        assert_eq!((e.kind, e.provider_code.as_deref()), (ErrorKind::Auth, Some("900")));
+        let e = seven.interpret(&reply(200, "500")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Provider);
+    }
+
+    #[test]
+    fn currency_in_the_amount_and_text_errors() {
+        let at = Description::get("/")
+            .balance("/UserData/balance")
+            .balance("/userData/balance")
+            .text_errors();
+        let b = at
+            .interpret(&reply(200, r#"{"UserData":{"balance":"KES 1785.50"}}"#))
+            .unwrap();
+        assert_eq!((b.amount.to_string(), b.currency.unwrap()), ("1785.50".into(), "KES".into()));
+        let e = at
+            .interpret(&reply(401, "The supplied authentication is invalid"))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert!(e.message.ends_with("The supplied authentication is invalid"), "{}", e.message);
+    }
+
+    #[test]
+    fn any_answer_is_handled() {
+        let d = telnyx();
+        crate::providers::check_any_answer(|r| d.interpret(r));
+    }
+}
