@@ -3,3 +3,5 @@
 pub mod engine;
 pub mod json;
 pub mod keys;
+pub mod emulate;
+pub mod fixture;

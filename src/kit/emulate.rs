@@ -1,0 +1,334 @@
+//! The emulator side of the kit: the scenarios a credential picks, requests and
+//! answers as emulators see them, and what the sandbox remembers between
+//! requests. Vendors' emulators build on this; the server lives in `sandbox`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{HeaderMap, Method};
+use serde::Serialize;
+
+/// What the credential asks the emulator to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scenario {
+    Healthy,
+    Low,
+    BadCredentials,
+    NotPrepaid,
+    RateLimitedOnce,
+    RateLimited,
+    ServerError,
+    MalformedBody,
+    Slow,
+}
+
+/// One row of the scenario table that `sandbox --help` and the README show.
+pub struct ScenarioInfo {
+    pub scenario: Scenario,
+    /// The credential that picks it.
+    pub key: &'static str,
+    pub answer: &'static str,
+    /// `balance check`'s exit status with the sandbox config (`min_balance = 10`,
+    /// default retries and timeout).
+    pub exit: u8,
+}
+
+pub const SCENARIOS: &[ScenarioInfo] = &[
+    ScenarioInfo {
+        scenario: Scenario::Healthy,
+        key: "healthy",
+        answer: "the vendor's documented balance (above 10)",
+        exit: 0,
+    },
+    ScenarioInfo {
+        scenario: Scenario::Low,
+        key: "low",
+        answer: "a balance below 10 (Frontier: -250 VC, an overdraft)",
+        exit: 9,
+    },
+    ScenarioInfo {
+        scenario: Scenario::BadCredentials,
+        key: "bad-credentials",
+        answer: "the vendor's 401 body; so does any other key, or a wrong auth scheme",
+        exit: 4,
+    },
+    ScenarioInfo {
+        scenario: Scenario::NotPrepaid,
+        key: "not-prepaid",
+        answer: "8x8: 403 code 1201 \"Account not in prepaid mode\" (elsewhere: 401)",
+        exit: 6,
+    },
+    ScenarioInfo {
+        scenario: Scenario::RateLimitedOnce,
+        key: "rate-limited-once",
+        answer: "429 on every other request, so each run succeeds on its retry",
+        exit: 0,
+    },
+    ScenarioInfo {
+        scenario: Scenario::RateLimited,
+        key: "rate-limited",
+        answer: "429 every time (8x8 adds Retry-After: 1)",
+        exit: 5,
+    },
+    ScenarioInfo {
+        scenario: Scenario::ServerError,
+        key: "server-error",
+        answer: "the vendor's 500 body every time",
+        exit: 8,
+    },
+    ScenarioInfo {
+        scenario: Scenario::MalformedBody,
+        key: "malformed-body",
+        answer: "200 with the balance body cut short (not JSON)",
+        exit: 8,
+    },
+    ScenarioInfo {
+        scenario: Scenario::Slow,
+        key: "slow",
+        answer: "the healthy answer, 60 s late (past the timeout)",
+        exit: 7,
+    },
+];
+
+impl Scenario {
+    /// The scenario a credential picks; `None` for any other credential (rejected
+    /// as the vendor rejects a wrong key).
+    pub fn from_key(key: &str) -> Option<Scenario> {
+        SCENARIOS.iter().find(|s| s.key == key).map(|s| s.scenario)
+    }
+
+    pub fn key(self) -> &'static str {
+        self.info().key
+    }
+
+    pub fn info(self) -> &'static ScenarioInfo {
+        SCENARIOS
+            .iter()
+            .find(|s| s.scenario == self)
+            .expect("every scenario has a row")
+    }
+}
+
+/// How late the `slow` scenario answers.
+pub const SLOW: Duration = Duration::from_secs(60);
+
+/// The scenario table as `sandbox --help` prints it.
+pub fn scenario_help() -> String {
+    let mut out = String::from(
+        "Scenarios: the credential (api_key, password, client_secret, dev_secret) picks one.\n",
+    );
+    for s in SCENARIOS {
+        out.push_str(&format!("  {:<18} exit {}  {}\n", s.key, s.exit, s.answer));
+    }
+    out.push_str(
+        "\nYeastar: the client_secret picks the scenario when the token is issued, and a\n\
+         cached token keeps it; give each scenario its own client_id.",
+    );
+    out
+}
+
+/// A request as the emulators see it.
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `(scheme, credentials)` of the Authorization header.
+    pub fn authorization(&self) -> Option<(&str, &str)> {
+        let value = self.header("authorization")?.trim();
+        value.split_once(' ').map(|(s, c)| (s, c.trim()))
+    }
+
+    /// `(user, password)` of `Authorization: Basic …`.
+    pub fn basic_auth(&self) -> Option<(String, String)> {
+        use base64::Engine;
+        let (scheme, encoded) = self.authorization()?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (user, password) = text.split_once(':')?;
+        Some((user.to_owned(), password.to_owned()))
+    }
+
+    /// The Bearer-style credential when the scheme is `scheme` (case-insensitive,
+    /// as RFC 9110 says).
+    pub fn credential(&self, scheme: &str) -> Option<&str> {
+        let (s, credential) = self.authorization()?;
+        s.eq_ignore_ascii_case(scheme).then_some(credential)
+    }
+}
+
+/// An emulator's answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Vec<u8>,
+    /// Held back this long before it is sent (the `slow` scenario).
+    pub delay: Duration,
+}
+
+impl Answer {
+    pub fn json(status: u16, body: &impl Serialize) -> Answer {
+        Answer {
+            status,
+            headers: vec![(
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body: serde_json::to_vec(body).expect("wire types serialise"),
+            delay: Duration::ZERO,
+        }
+    }
+
+    pub fn header(mut self, name: HeaderName, value: &'static str) -> Answer {
+        self.headers.push((name, HeaderValue::from_static(value)));
+        self
+    }
+}
+
+/// How one vendor says each thing a scenario needs said.
+pub trait Voice {
+    /// Amounts as the vendor's JSON would carry them.
+    const HEALTHY: &'static str;
+    const LOW: &'static str;
+    fn balance(&self, amount: rust_decimal::Decimal) -> Answer;
+    fn unauthorized(&self) -> Answer;
+    /// `None` where the vendor has no such answer.
+    fn not_prepaid(&self) -> Option<Answer> {
+        None
+    }
+    fn rate_limited(&self) -> Answer;
+    fn server_error(&self) -> Answer;
+}
+
+/// One vendor's emulator.
+pub trait Emulator: Sync {
+    /// The answer to `request`, or `None` when its path is not this vendor's.
+    fn answer(&self, request: &Request, state: &State) -> Option<Answer>;
+
+    /// Config profiles (name suffix, TOML keys after `provider`) for a scenario,
+    /// one per API generation; `secret` is the TOML value of the credential.
+    fn profiles(&self, base_url: &str, scenario: Scenario, secret: &str) -> Vec<(String, String)>;
+}
+
+/// What the sandbox remembers between requests.
+pub struct State {
+    /// Requests seen per account, for `rate-limited-once`.
+    seen: Mutex<HashMap<String, u64>>,
+    /// Yeastar's tokens: access and refresh token → scenario and expiry.
+    tokens: Mutex<HashMap<String, (Scenario, Instant)>>,
+    pub token_ttl: Duration,
+}
+
+impl State {
+    pub fn new(token_ttl: Duration) -> State {
+        State {
+            seen: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
+            token_ttl,
+        }
+    }
+
+    /// Plays `scenario` for `account` in the vendor's voice.
+    pub fn play<V: Voice>(&self, voice: &V, account: &str, scenario: Scenario) -> Answer {
+        let amount = |text| crate::money::parse_decimal(text).expect("built-in amounts parse");
+        match scenario {
+            Scenario::Healthy => voice.balance(amount(V::HEALTHY)),
+            Scenario::Low => voice.balance(amount(V::LOW)),
+            Scenario::BadCredentials => voice.unauthorized(),
+            Scenario::NotPrepaid => voice.not_prepaid().unwrap_or_else(|| voice.unauthorized()),
+            Scenario::RateLimitedOnce => {
+                let mut seen = self.seen.lock().expect("not poisoned");
+                // Per vendor voice and account, so that profiles do not share a count.
+                let key = format!("{} {account}", std::any::type_name::<V>());
+                let n = seen.entry(key).or_insert(0);
+                *n += 1;
+                if *n % 2 == 1 {
+                    voice.rate_limited()
+                } else {
+                    voice.balance(amount(V::HEALTHY))
+                }
+            }
+            Scenario::RateLimited => voice.rate_limited(),
+            Scenario::ServerError => voice.server_error(),
+            Scenario::MalformedBody => {
+                let mut answer = voice.balance(amount(V::HEALTHY));
+                answer.body.truncate(answer.body.len() / 2);
+                answer
+            }
+            Scenario::Slow => Answer {
+                delay: SLOW,
+                ..voice.balance(amount(V::HEALTHY))
+            },
+        }
+    }
+
+    /// Issues an access token and a refresh token that carry `scenario`.
+    pub fn issue_token(&self, scenario: Scenario) -> (String, String) {
+        let mut tokens = self.tokens.lock().expect("not poisoned");
+        let now = Instant::now();
+        let access = random_token();
+        let refresh = random_token();
+        tokens.insert(access.clone(), (scenario, now + self.token_ttl));
+        // Refresh tokens live 15 days at Yeastar: longer than any sandbox.
+        tokens.insert(
+            refresh.clone(),
+            (scenario, now + Duration::from_secs(15 * 86_400)),
+        );
+        (access, refresh)
+    }
+
+    /// The scenario of a live token; `None` when unknown or expired.
+    pub fn token(&self, token: &str) -> Option<Scenario> {
+        let tokens = self.tokens.lock().expect("not poisoned");
+        let (scenario, expires) = tokens.get(token)?;
+        (Instant::now() < *expires).then_some(*scenario)
+    }
+
+    /// Spends a refresh token (each works once, as OAuth refresh tokens do).
+    pub fn take_refresh_token(&self, token: &str) -> Option<Scenario> {
+        let scenario = self.token(token)?;
+        self.tokens.lock().expect("not poisoned").remove(token);
+        Some(scenario)
+    }
+}
+
+fn random_token() -> String {
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+        .collect()
+}
+
+/// A request id such as vendors put in their bodies.
+pub fn request_id() -> String {
+    random_token()
+}
+
+/// A random (version 4) UUID, for bodies whose spec says `format: uuid`.
+pub fn uuid() -> String {
+    let hex = random_token();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
