@@ -11,6 +11,10 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::{HeaderMap, Method};
 use serde::Serialize;
 
+use super::engine::{Auth, Description};
+use super::fixture::Fixture;
+use super::keys::KeySpec;
+
 /// What the credential asks the emulator to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scenario {
@@ -134,11 +138,20 @@ pub fn scenario_help() -> String {
 pub struct Request {
     pub method: Method,
     pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Request {
+    /// A query parameter, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -253,12 +266,8 @@ impl State {
             Scenario::BadCredentials => voice.unauthorized(),
             Scenario::NotPrepaid => voice.not_prepaid().unwrap_or_else(|| voice.unauthorized()),
             Scenario::RateLimitedOnce => {
-                let mut seen = self.seen.lock().expect("not poisoned");
                 // Per vendor voice and account, so that profiles do not share a count.
-                let key = format!("{} {account}", std::any::type_name::<V>());
-                let n = seen.entry(key).or_insert(0);
-                *n += 1;
-                if *n % 2 == 1 {
+                if self.first_of_two(format!("{} {account}", std::any::type_name::<V>())) {
                     voice.rate_limited()
                 } else {
                     voice.balance(amount(V::HEALTHY))
@@ -276,6 +285,15 @@ impl State {
                 ..voice.balance(amount(V::HEALTHY))
             },
         }
+    }
+
+    /// True for the 1st, 3rd, 5th… request under `key`: `rate-limited-once`
+    /// answers those with a 429, so every run succeeds on its retry.
+    pub fn first_of_two(&self, key: String) -> bool {
+        let mut seen = self.seen.lock().expect("not poisoned");
+        let n = seen.entry(key).or_insert(0);
+        *n += 1;
+        *n % 2 == 1
     }
 
     /// Issues an access token and a refresh token that carry `scenario`.
@@ -332,3 +350,237 @@ pub fn uuid() -> String {
     )
 }
 
+
+/// The engine's second half: a vendor's description and documented answers,
+/// answering as the vendor would. Requests reach it with the `/{provider}`
+/// prefix already removed.
+pub struct Described<'a> {
+    pub provider: &'a str,
+    pub description: &'a Description,
+    pub fixtures: &'a [Fixture],
+}
+
+/// The amount a `low` answer carries (below the sandbox's `min_balance = 10`).
+const LOW: &str = "3.75";
+const LOW_WHOLE: &str = "3";
+
+impl Described<'_> {
+    pub fn answer(&self, request: &Request, state: &State) -> Answer {
+        let d = self.description;
+        let method = match d.method {
+            super::engine::Method::Get => Method::GET,
+            super::engine::Method::Post => Method::POST,
+        };
+        let Some(account) = path_match(&d.path, &request.path) else {
+            return not_here(request);
+        };
+        if request.method != method {
+            return Answer::json(405, &serde_json::json!({"error": "method not allowed"}));
+        }
+        for (name, value) in &d.headers {
+            // Literal headers are the vendor's requirement (Africa's Talking
+            // answers XML without `Accept: application/json`).
+            if !value.contains('{') && request.header(name) != Some(value.as_str()) {
+                return Answer::json(
+                    400,
+                    &serde_json::json!({"error": format!("missing header {name}: {value}")}),
+                );
+            }
+        }
+        for (name, _) in &d.query {
+            if request.query_param(name).is_none_or(|v| v.is_empty()) {
+                return Answer::json(
+                    400,
+                    &serde_json::json!({"error": format!("missing query parameter {name}")}),
+                );
+            }
+        }
+        let key = d.auth.iter().find_map(|auth| credential(auth, request));
+        if let Some(name) = key.as_deref().and_then(|k| k.strip_prefix("fixture:")) {
+            return match self.fixtures.iter().find(|f| f.name.trim_end_matches(".http") == name) {
+                Some(f) => from_fixture(f),
+                None => Answer::json(404, &serde_json::json!({"error": "no such fixture"})),
+            };
+        }
+        let scenario = key.as_deref().and_then(Scenario::from_key);
+        let pick = |word: &str| self.fixtures.iter().find(|f| f.kind_word() == word);
+        let unauthorized = || match pick("auth") {
+            Some(f) => from_fixture(f),
+            None => Answer::json(401, &serde_json::json!({"error": "unauthorized"})),
+        };
+        let healthy = || match pick("balance") {
+            Some(f) => from_fixture(f),
+            None => Answer::json(500, &serde_json::json!({"error": "no balance fixture"})),
+        };
+        let rate_limited = || match pick("rate-limited") {
+            Some(f) => from_fixture(f),
+            None => Answer::json(429, &serde_json::json!({"error": "too many requests"})),
+        };
+        let Some(scenario) = scenario else {
+            return unauthorized();
+        };
+        match scenario {
+            Scenario::Healthy => healthy(),
+            Scenario::Low => {
+                let mut answer = healthy();
+                if let Some(body) = self.low_body(&answer.body) {
+                    answer.body = body;
+                }
+                answer
+            }
+            Scenario::BadCredentials => unauthorized(),
+            Scenario::NotPrepaid => pick("not-prepaid").map_or_else(unauthorized, from_fixture),
+            Scenario::RateLimitedOnce => {
+                if state.first_of_two(format!("{} {account}", self.provider)) {
+                    rate_limited()
+                } else {
+                    healthy()
+                }
+            }
+            Scenario::RateLimited => rate_limited(),
+            Scenario::ServerError => self
+                .fixtures
+                .iter()
+                .find(|f| f.kind_word() == "provider" && f.status >= 500)
+                .map_or_else(
+                    || Answer::json(500, &serde_json::json!({"error": "internal"})),
+                    from_fixture,
+                ),
+            Scenario::MalformedBody => {
+                let mut answer = healthy();
+                answer.body.truncate(answer.body.len() / 2);
+                answer
+            }
+            Scenario::Slow => Answer {
+                delay: SLOW,
+                ..healthy()
+            },
+        }
+    }
+
+    /// The healthy body with a low amount, written as the vendor writes amounts
+    /// (a string stays a string, scaled integers stay integers).
+    fn low_body(&self, body: &[u8]) -> Option<Vec<u8>> {
+        let text = std::str::from_utf8(body).ok()?;
+        let doc = super::json::document(body)?;
+        let root = match self.description.hooks.amount {
+            Some(pick) => pick(doc)?,
+            None => doc,
+        };
+        let at = self
+            .description
+            .balance
+            .iter()
+            .find(|a| a.pointer.resolve(root).is_some_and(|v| !super::json::is_null(v)))?;
+        let raw = at.pointer.resolve(root)?;
+        // Replace within the picked value, then splice that into the document.
+        let original = raw.get();
+        let whole = !original.contains('.');
+        let low = if whole { LOW_WHOLE } else { LOW };
+        let low = if at.scale > 1 {
+            let scaled = crate::money::parse_decimal(low).ok()? * rust_decimal::Decimal::from(at.scale);
+            scaled.normalize().to_string()
+        } else {
+            low.to_owned()
+        };
+        let replacement = match super::json::string(raw) {
+            Some(s) => {
+                // Keep a unit written inside the string ("KES 1785.50").
+                let number = s.split_whitespace().find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
+                serde_json::to_string(&s.replacen(number, &low, 1)).ok()?
+            }
+            None => low,
+        };
+        let start = original.as_ptr() as usize - text.as_ptr() as usize;
+        let end = start + original.len();
+        Some(format!("{}{replacement}{}", &text[..start], &text[end..]).into_bytes())
+    }
+
+    /// Config keys after `provider` for a profile of this vendor at `base_url`.
+    pub fn profile(&self, base_url: &str, keys: &[KeySpec], secret: &str) -> String {
+        let auth_keys = self.description.auth.first().map(|a| a.keys()).unwrap_or_default();
+        let mut out = format!("base_url = \"{base_url}\"\n");
+        for k in keys {
+            if k.name == "base_url" {
+                continue;
+            }
+            if k.is_secret() && auth_keys.contains(&k.name) {
+                out.push_str(&format!("{} = {secret}\n", k.name));
+            } else if k.required || auth_keys.contains(&k.name) {
+                out.push_str(&format!("{} = \"{}\"\n", k.name, k.example));
+            }
+        }
+        out
+    }
+}
+
+/// Matches a path template (`/v1/Account/{auth_id}/`) segment by segment; the
+/// text of the placeholders, joined, identifies the account.
+fn path_match(template: &str, path: &str) -> Option<String> {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut account = String::new();
+    for (t, p) in t.iter().zip(&p) {
+        if t.starts_with('{') && t.ends_with('}') {
+            if p.is_empty() {
+                return None;
+            }
+            account.push_str(p);
+            account.push('/');
+        } else if t != p {
+            return None;
+        }
+    }
+    Some(account)
+}
+
+/// The credential a request carries in `auth`'s form, if it does.
+fn credential(auth: &Auth, request: &Request) -> Option<String> {
+    match auth {
+        Auth::Scheme { scheme, .. } if scheme.is_empty() => {
+            let value = request.header("authorization")?.trim();
+            // A raw key has no scheme word: a value with a space is some scheme.
+            (!value.contains(' ')).then(|| value.to_owned())
+        }
+        Auth::Scheme { scheme, .. } => request.credential(scheme).map(str::to_owned),
+        Auth::Basic { .. } => request
+            .basic_auth()
+            .filter(|(user, _)| !user.is_empty())
+            .map(|(_, password)| password),
+        Auth::Header { name, .. } => request.header(name).map(str::to_owned),
+        Auth::Query { name, .. } => request.query_param(name),
+    }
+}
+
+pub fn from_fixture(f: &Fixture) -> Answer {
+    Answer {
+        status: f.status,
+        headers: f
+            .headers
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    HeaderName::from_bytes(k.as_bytes()).ok()?,
+                    HeaderValue::from_str(v).ok()?,
+                ))
+            })
+            .collect(),
+        body: f.body.as_bytes().to_vec(),
+        delay: Duration::ZERO,
+    }
+}
+
+/// The sandbox's 404 for a path no vendor serves.
+pub fn not_here(request: &Request) -> Answer {
+    Answer::json(
+        404,
+        &serde_json::json!({
+            "error": "no vendor balance endpoint at this path in the balance sandbox",
+            "method": request.method.as_str(),
+            "path": request.path,
+        }),
+    )
+}

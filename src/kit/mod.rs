@@ -5,3 +5,12 @@ pub mod json;
 pub mod keys;
 pub mod emulate;
 pub mod fixture;
+
+/// A vendor folder's fixtures, embedded by the build script:
+/// `fixtures!("twilio")` is `&[("balance.http", "…"), …]`.
+#[macro_export]
+macro_rules! fixtures {
+    ($folder:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/fixtures/", $folder, ".rs"))
+    };
+}

@@ -72,6 +72,7 @@ async fn handle(
             &Request {
                 method: parts.method.clone(),
                 path: parts.uri.path().to_owned(),
+                query: parts.uri.query().unwrap_or_default().to_owned(),
                 headers: parts.headers,
                 body: body.to_bytes(),
             },
