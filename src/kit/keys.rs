@@ -15,6 +15,8 @@ pub enum KeyKind {
     Secret,
     /// One of these words.
     Choice(&'static [&'static str]),
+    /// Any TOML value, read by the provider itself (the `http` provider's tables).
+    Toml,
 }
 
 /// One config key of a provider.
@@ -45,6 +47,13 @@ impl KeySpec {
     pub const fn secret(name: &'static str, help: &'static str) -> Self {
         KeySpec {
             kind: KeyKind::Secret,
+            ..KeySpec::text(name, help)
+        }
+    }
+
+    pub const fn toml(name: &'static str, help: &'static str) -> Self {
+        KeySpec {
+            kind: KeyKind::Toml,
             ..KeySpec::text(name, help)
         }
     }
@@ -109,12 +118,15 @@ pub enum Rule {
 pub enum Value {
     Text(String),
     Secret(SecretSource),
+    Toml(toml::Value),
 }
 
 /// The keys a profile set, checked against the provider's description.
 #[derive(Debug, Clone, Default)]
 pub struct Values {
-    values: Vec<(&'static str, Value)>,
+    values: Vec<(String, Value)>,
+    /// Where relative secret file paths start: the config file's directory.
+    base_dir: std::path::PathBuf,
 }
 
 impl Values {
@@ -132,24 +144,35 @@ impl Values {
         })
     }
 
+    pub fn toml(&self, key: &str) -> Option<&toml::Value> {
+        self.values.iter().find_map(|(k, v)| match v {
+            Value::Toml(t) if *k == key => Some(t),
+            _ => None,
+        })
+    }
+
+    pub fn base_dir(&self) -> &Path {
+        &self.base_dir
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.values.iter().any(|(k, _)| *k == key)
     }
 
     /// (key, where its secret comes from), for `balance profiles`.
-    pub fn secret_sources(&self) -> Vec<(&'static str, String)> {
+    pub fn secret_sources(&self) -> Vec<(String, String)> {
         self.values
             .iter()
             .filter_map(|(k, v)| match v {
-                Value::Secret(s) => Some((*k, s.describe())),
-                Value::Text(_) => None,
+                Value::Secret(s) => Some((k.clone(), s.describe())),
+                Value::Text(_) | Value::Toml(_) => None,
             })
             .collect()
     }
 
-    pub fn insert(&mut self, key: &'static str, value: Value) {
-        self.values.retain(|(k, _)| *k != key);
-        self.values.push((key, value));
+    pub fn insert(&mut self, key: &str, value: Value) {
+        self.values.retain(|(k, _)| k != key);
+        self.values.push((key.to_owned(), value));
     }
 }
 
@@ -188,13 +211,17 @@ pub fn read(
         ));
     }
 
-    let mut values = Values::default();
+    let mut values = Values {
+        values: Vec::new(),
+        base_dir: base_dir.to_owned(),
+    };
     for spec in specs {
         let Some(raw) = table.get(spec.name) else {
             continue;
         };
         let name = spec.name;
         let value = match spec.kind {
+            KeyKind::Toml => Value::Toml(raw.clone()),
             KeyKind::Secret => Value::Secret(
                 SecretSource::from_toml(raw, base_dir).map_err(|m| format!("`{name}` {m}"))?,
             ),

@@ -1,0 +1,213 @@
+//! The engine's adapter half: a description plus a profile's keys make a
+//! request; the description reads the answer.
+
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use super::engine::{Auth, Description, Method};
+use super::keys::Values;
+use super::{Adapter, Balance, BoxFuture, Ctx, endpoint};
+use crate::error::CheckError;
+
+/// A profile of a described vendor (or of the `http` provider).
+#[derive(Debug)]
+pub struct Described {
+    pub description: Arc<Description>,
+    pub base_url: Url,
+    pub values: Values,
+}
+
+impl Adapter for Described {
+    fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
+        Box::pin(async move {
+            let d = &*self.description;
+            let auth = d
+                .auth
+                .iter()
+                .find(|a| a.keys().iter().all(|k| self.values.has(k)));
+            let mut secrets: Vec<(String, SecretString)> = Vec::new();
+            for key in self.secret_keys(auth) {
+                if let Some(source) = self.values.secret(&key) {
+                    secrets.push((key, ctx.secret(source).await?));
+                }
+            }
+            let request = self.prepare(auth, &secrets, ctx)?;
+            let reply = ctx
+                .send_with(
+                    |c| {
+                        let mut rb = c
+                            .request(request.method.clone(), request.url.clone())
+                            .headers(request.headers.clone());
+                        if let Some(body) = &request.body {
+                            rb = rb.body(body.clone());
+                        }
+                        rb
+                    },
+                    |reply| d.retryable(reply),
+                )
+                .await?;
+            d.interpret(&reply)
+        })
+    }
+}
+
+struct Prepared {
+    method: reqwest::Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+}
+
+impl Described {
+    /// Secret keys the request uses: the auth form's and any named in a template.
+    fn secret_keys(&self, auth: Option<&Auth>) -> Vec<String> {
+        let d = &*self.description;
+        let mut keys: Vec<String> = auth
+            .map(|a| a.keys().into_iter().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let templates = d
+            .headers
+            .iter()
+            .map(|(_, v)| v)
+            .chain(d.query.iter().map(|(_, v)| v))
+            .chain(d.body.iter());
+        for t in templates {
+            keys.extend(placeholders(t).map(str::to_owned));
+        }
+        keys.retain(|k| self.values.secret(k).is_some());
+        keys.dedup();
+        keys
+    }
+
+    fn prepare(
+        &self,
+        auth: Option<&Auth>,
+        secrets: &[(String, SecretString)],
+        ctx: &Ctx<'_>,
+    ) -> Result<Prepared, CheckError> {
+        let d = &*self.description;
+        let secret = |key: &str| {
+            secrets
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, s)| s.expose_secret().to_owned())
+        };
+        let value = |key: &str| secret(key).or_else(|| self.values.text(key).map(str::to_owned));
+        // `{key}` names one of the profile's keys; other braces (a JSON body's)
+        // are text.
+        let render = |template: &str| -> String {
+            let mut out = String::new();
+            let mut rest = template;
+            while let Some(start) = rest.find('{') {
+                out.push_str(&rest[..start]);
+                let tail = &rest[start + 1..];
+                match tail.split_once('}').and_then(|(key, after)| Some((value(key)?, after))) {
+                    Some((v, after)) => {
+                        out.push_str(&v);
+                        rest = after;
+                    }
+                    None => {
+                        out.push('{');
+                        rest = tail;
+                    }
+                }
+            }
+            out.push_str(rest);
+            out
+        };
+
+        // Path placeholders take text keys only: a secret in a URL would reach `-v` lines.
+        let segments: Vec<String> = d
+            .path
+            .strip_prefix('/')
+            .unwrap_or(&d.path)
+            .split('/')
+            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(key) => self.values.text(key).unwrap_or_default().to_owned(),
+                None => s.to_owned(),
+            })
+            .collect();
+        let mut url = if d.path.is_empty() {
+            self.base_url.clone()
+        } else {
+            let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+            endpoint(&self.base_url, &segments)
+        };
+        for (name, template) in &d.query {
+            url.query_pairs_mut().append_pair(name, &render(template));
+        }
+
+        let mut headers = HeaderMap::new();
+        let mut put = |name: &str, value: String, sensitive: bool| -> Result<(), CheckError> {
+            let unfit = || {
+                CheckError::config(format!(
+                    "the value for header `{name}` holds characters not allowed in an HTTP header"
+                ))
+            };
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| unfit())?;
+            let mut value = HeaderValue::try_from(value).map_err(|_| unfit())?;
+            value.set_sensitive(sensitive);
+            headers.insert(name, value);
+            Ok(())
+        };
+        for (name, template) in &d.headers {
+            let sensitive = placeholders(template).any(|k| secret(k).is_some());
+            put(name, render(template), sensitive)?;
+        }
+        if d.body.is_some() {
+            put("content-type", "application/json".into(), false)?;
+        }
+        match auth {
+            None => {}
+            Some(Auth::Scheme { scheme, key }) => {
+                let s = secret(key).unwrap_or_default();
+                let value = if scheme.is_empty() {
+                    s
+                } else {
+                    format!("{scheme} {s}")
+                };
+                put("authorization", value, true)?;
+            }
+            Some(Auth::Basic { user, password }) => {
+                let user = value(user).unwrap_or_default();
+                let password = secrets
+                    .iter()
+                    .find(|(k, _)| k == password)
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_else(|| SecretString::from(String::new()));
+                put("authorization", ctx.basic_auth_value(&user, &password), true)?;
+            }
+            Some(Auth::Header { name, key }) => put(name, secret(key).unwrap_or_default(), true)?,
+            Some(Auth::Query { name, key }) => {
+                url.query_pairs_mut()
+                    .append_pair(name, &secret(key).unwrap_or_default());
+            }
+        }
+        let method = match d.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let body = d.body.as_deref().map(render).map(String::into_bytes);
+        Ok(Prepared {
+            method,
+            url,
+            headers,
+            body,
+        })
+    }
+}
+
+/// The `{key}` names in a template.
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(k, _)| k))
+}

@@ -1,0 +1,159 @@
+//! What a vendor folder declares: its name, its keys, where its API lives and
+//! how it is checked, either as a description for the engine or as code.
+
+use std::sync::Arc;
+
+use url::Url;
+
+use super::Adapter;
+use super::described::Described;
+use super::emulate::{self, Emulator, Request, Scenario, State};
+use super::engine::Description;
+use super::fixture::{self, Fixture};
+use super::keys::{KeySpec, Rule, Values};
+
+/// Where a provider's API lives when the profile has no `base_url`.
+#[derive(Debug, Clone, Copy)]
+pub enum BaseUrl {
+    Default(&'static str),
+    /// Self-hosted: no default.
+    Required,
+    /// The whole endpoint is this key's value (the `http` provider's `url`),
+    /// under `base_url`'s rules.
+    Key(&'static str),
+    /// Picked by a key's value (8x8's and SMSAPI's `region`, Africa's
+    /// Talking's `username = "sandbox"`); else `default`.
+    ByKey {
+        key: &'static str,
+        urls: &'static [(&'static str, &'static str)],
+        default: Option<&'static str>,
+    },
+}
+
+/// How a provider's adapter is made.
+#[derive(Clone, Copy)]
+pub enum Build {
+    /// A description the engine runs, and its emulator answers from.
+    Described(fn() -> Description),
+    /// Code on the kit, with an emulator of its own.
+    Code {
+        build: fn(Values, Url) -> Result<Box<dyn Adapter>, String>,
+        emulator: &'static dyn Emulator,
+    },
+}
+
+/// One supported provider: a vendor folder's whole declaration.
+pub struct ProviderSpec {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Its own keys; `base_url` appears here only to say something of its own.
+    pub keys: &'static [KeySpec],
+    pub rules: &'static [Rule],
+    pub base_url: BaseUrl,
+    pub build: Build,
+    /// Its documented answers (`fixtures!("folder")`).
+    pub fixtures: &'static [(&'static str, &'static str)],
+}
+
+impl std::fmt::Debug for ProviderSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl ProviderSpec {
+    /// The adapter for a profile: keys already read and checked, `base_url` the
+    /// profile's own if it set one.
+    pub fn adapter(&self, values: Values, base_url: Option<Url>) -> Result<Box<dyn Adapter>, String> {
+        let base_url = match (base_url, self.base_url) {
+            (Some(_), BaseUrl::Key(key)) => {
+                return Err(format!(
+                    "`base_url` is not used by {}; `{key}` is the whole endpoint URL",
+                    self.name
+                ));
+            }
+            (Some(url), _) => url,
+            (None, BaseUrl::Key(key)) => {
+                let text = values.text(key).ok_or_else(|| format!("`{key}` is required"))?;
+                super::parse_base_url(text).map_err(|m| format!("`{key}` {m}"))?
+            }
+            (None, BaseUrl::Default(url)) => known_url(url),
+            (None, BaseUrl::Required) => {
+                return Err(format!(
+                    "`base_url` is required: {} is self-hosted",
+                    self.name
+                ));
+            }
+            (None, BaseUrl::ByKey { key, urls, default }) => {
+                let picked = values
+                    .text(key)
+                    .and_then(|v| urls.iter().find(|(k, _)| *k == v).map(|(_, u)| *u));
+                match picked.or(default) {
+                    Some(url) => known_url(url),
+                    None => return Err(format!("set `{key}` or `base_url`")),
+                }
+            }
+        };
+        Ok(match self.build {
+            Build::Described(describe) => Box::new(Described {
+                description: Arc::new(describe()),
+                base_url,
+                values,
+            }),
+            Build::Code { build, .. } => build(values, base_url)?,
+        })
+    }
+
+    pub fn fixtures(&self) -> Vec<Fixture> {
+        fixture::parse_all(self.fixtures)
+    }
+
+    /// Answers a sandbox request (the `/{name}` prefix removed).
+    pub fn answer(&self, request: &Request, state: &State) -> emulate::Answer {
+        match self.build {
+            Build::Described(describe) => {
+                let description = describe();
+                let fixtures = self.fixtures();
+                emulate::Described {
+                    provider: self.name,
+                    description: &description,
+                    fixtures: &fixtures,
+                }
+                .answer(request, state)
+            }
+            Build::Code { emulator, .. } => emulator
+                .answer(request, state)
+                .unwrap_or_else(|| emulate::not_here(request)),
+        }
+    }
+
+    /// Config profiles (name suffix, TOML keys after `provider`) for a
+    /// scenario, one per API generation; `secret` is the credential's TOML value.
+    pub fn sandbox_profiles(
+        &self,
+        base_url: &str,
+        scenario: Scenario,
+        secret: &str,
+    ) -> Vec<(String, String)> {
+        match self.build {
+            Build::Described(describe) => {
+                let description = describe();
+                let fixtures = self.fixtures();
+                vec![(
+                    String::new(),
+                    emulate::Described {
+                        provider: self.name,
+                        description: &description,
+                        fixtures: &fixtures,
+                    }
+                    .profile(base_url, self.keys, secret),
+                )]
+            }
+            Build::Code { emulator, .. } => emulator.profiles(base_url, scenario, secret),
+        }
+    }
+}
+
+fn known_url(text: &str) -> Url {
+    Url::parse(text).expect("built-in URLs are valid")
+}
