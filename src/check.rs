@@ -13,13 +13,13 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::config::{ProfileEntry, Settings};
 use crate::debug;
 use crate::error::{CheckError, Exit};
-use crate::http::{Http, Reply};
+use crate::http::{Http, Pool, Reply, Verdict, by_status};
 use crate::providers::Balance;
 use crate::secret::{SecretEnv, SecretSource};
 
-/// What one profile's check needs: the shared client, its timeout, its secrets.
+/// What one profile's check needs: its host's connection pool, its timeout, its secrets.
 pub struct Ctx<'a> {
-    http: &'a Http,
+    http: &'a Pool<'a>,
     pub timeout: Duration,
     /// Where adapters may keep state between runs (Yeastar's token).
     pub cache_dir: Option<&'a Path>,
@@ -45,11 +45,22 @@ impl Ctx<'_> {
         self.resolved.lock().expect("not poisoned").push(value);
     }
 
+    /// Sends a request, retried after a network failure, a 429 or a 5xx.
     pub async fn send(
         &self,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<Reply, CheckError> {
-        self.http.send(self.timeout, build).await
+        self.http.send(self.timeout, build, by_status).await
+    }
+
+    /// Sends a request, retried after a network failure or an answer `classify`
+    /// calls retryable: for vendors whose body says "try again" (SPEC §6).
+    pub async fn send_with(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+        classify: impl Fn(&Reply) -> Verdict,
+    ) -> Result<Reply, CheckError> {
+        self.http.send(self.timeout, build, classify).await
     }
 
     fn scrub(&self, text: &str) -> String {
@@ -108,6 +119,16 @@ pub struct Overrides {
     pub timeout: Option<Duration>,
 }
 
+/// Scheme, host and port of a profile's requests; `None` when it sends none.
+fn host_key(entry: &ProfileEntry) -> Option<(String, String, Option<u16>)> {
+    let url = entry.profile.as_ref().ok()?.adapter.base_url();
+    Some((
+        url.scheme().to_owned(),
+        url.host_str()?.to_owned(),
+        url.port_or_known_default(),
+    ))
+}
+
 pub struct Runner<'a> {
     pub http: &'a Http,
     pub settings: &'a Settings,
@@ -119,25 +140,52 @@ pub struct Runner<'a> {
 impl Runner<'_> {
     /// Checks `entries` at most `concurrency` at a time; results come back in the
     /// order of `entries`, whichever finished first.
+    ///
+    /// Profiles on one host are scheduled together and share a connection pool,
+    /// which is dropped (its idle connections closed) when the last of them is
+    /// done: open sockets stay near `concurrency` however many hosts there are.
     pub async fn run(&self, entries: &[&ProfileEntry]) -> Vec<CheckResult> {
-        let mut results: Vec<(usize, CheckResult)> =
-            futures_util::stream::iter(entries.iter().enumerate())
-                .map(|(i, entry)| async move { (i, self.check(entry).await) })
-                .buffer_unordered(self.settings.concurrency)
-                .collect()
-                .await;
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut by_host: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            match host_key(entry) {
+                Some(key) => match by_host.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(group) => {
+                        groups[*group.get()].push(i);
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(groups.len());
+                        groups.push(vec![i]);
+                    }
+                },
+                None => groups.push(vec![i]),
+            }
+        }
+        // Each queued profile holds its group's pool; the last one to finish drops it.
+        let queue: Vec<(usize, std::sync::Arc<Pool<'_>>)> = groups
+            .into_iter()
+            .flat_map(|group| {
+                let pool = std::sync::Arc::new(self.http.pool());
+                group.into_iter().map(move |i| (i, pool.clone()))
+            })
+            .collect();
+        let mut results: Vec<(usize, CheckResult)> = futures_util::stream::iter(queue)
+            .map(|(i, pool)| async move { (i, self.check(entries[i], &pool).await) })
+            .buffer_unordered(self.settings.concurrency)
+            .collect()
+            .await;
         results.sort_by_key(|(i, _)| *i);
         results.into_iter().map(|(_, r)| r).collect()
     }
 
-    async fn check(&self, entry: &ProfileEntry) -> CheckResult {
+    async fn check(&self, entry: &ProfileEntry, pool: &Pool<'_>) -> CheckResult {
         let started = Instant::now();
         let checked_at = SystemTime::now();
         let (min_balance, outcome) = match &entry.profile {
             Err(message) => (self.overrides.min, Err(CheckError::config(message.clone()))),
             Ok(profile) => {
                 let ctx = Ctx {
-                    http: self.http,
+                    http: pool,
                     timeout: self
                         .overrides
                         .timeout

@@ -1,4 +1,5 @@
-//! Behaviour under faults (SPEC §6): retries, timeouts, hostile bodies, redirects.
+//! Behaviour under faults (SPEC §6): retries, timeouts, hostile bodies, redirects,
+//! sockets, network error messages.
 
 mod common;
 
@@ -6,8 +7,9 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use common::hostile::{self, Action, Hostile};
 use common::{Home, code, fixture, json, stderr};
-use wiremock::matchers::{header_exists, method, path};
+use wiremock::matchers::{header_exists, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn profile(url: &str, settings: &str) -> String {
@@ -374,4 +376,305 @@ async fn profiles_run_concurrently_up_to_the_bound() {
             "concurrency {concurrency}"
         );
     }
+}
+
+fn infobip(name: &str, url: &str) -> String {
+    format!(
+        "[profiles.{name}]\nprovider = \"infobip\"\nbase_url = \"{url}\"\napi_key = \"ib-key-123\"\n"
+    )
+}
+
+const INFOBIP_OK: &str = r#"{"balance": 47.79134, "currency": "EUR"}"#;
+
+/// SPEC §6: open sockets follow `concurrency`, not the number of hosts. Each host's
+/// idle keep-alive connection used to stay pooled until the run ended.
+#[tokio::test]
+async fn sockets_stay_near_concurrency_however_many_hosts() {
+    let servers: Vec<Hostile> = (0..300)
+        .map(|_| Hostile::fixed(hostile::json(200, INFOBIP_OK)))
+        .collect();
+    let home = Home::new();
+    let mut config = String::from("[settings]\nretries = 0\n");
+    for (i, server) in servers.iter().enumerate() {
+        config.push_str(&infobip(&format!("p{i}"), &server.url()));
+    }
+    let path = home.config(&config);
+
+    let servers = std::sync::Arc::new(servers);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (servers, done) = (servers.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut most = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let open: usize = servers.iter().map(|s| s.open_connections().0).sum();
+                most = most.max(open);
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            most
+        })
+    };
+    // The binary's own environment, under a shell that lowers the descriptor limit.
+    let mut cmd = std::process::Command::new("sh");
+    for (key, value) in home.cmd().get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let script = format!(
+        "ulimit -n 128 && exec {} --config {} check --json",
+        common::BIN,
+        path.display()
+    );
+    cmd.args(["-c", &script]).stdin(std::process::Stdio::null());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let most_open = sampler.join().unwrap();
+    eprintln!("300 hosts: at most {most_open} connections open at once");
+
+    let rows = json(&out);
+    let failed: Vec<_> = rows.iter().filter(|r| r["status"] != "ok").collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed, e.g. {:?}",
+        failed.len(),
+        failed.first()
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(rows.len(), 300);
+    // 8 in flight, plus sockets on their way out: the client has dropped them, the
+    // server's thread has not yet seen the end (12-15 here). Before: ~120, the limit.
+    assert!(most_open <= 24, "{most_open} connections open at once");
+    assert!(servers.iter().all(|s| s.hits() == 1));
+}
+
+/// The other half of the trade: profiles on one host still share a connection.
+#[tokio::test]
+async fn profiles_on_one_host_share_a_connection() {
+    let server = Hostile::fixed(hostile::json(200, INFOBIP_OK));
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\nconcurrency = 1\n{}{}{}",
+        infobip("a", &server.url()),
+        infobip("b", &server.url()),
+        infobip("c", &server.url())
+    ));
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(server.hits(), 3);
+    assert_eq!(
+        server.open_connections().1,
+        1,
+        "one connection for three requests"
+    );
+}
+
+fn yeastar(url: &str) -> String {
+    format!(
+        "[settings]\nretries = 2\n[profiles.ys]\nprovider = \"yeastar\"\nbase_url = \"{url}\"\n\
+         client_id = \"ys-client\"\nclient_secret = \"ys-secret\"\n"
+    )
+}
+
+const YEASTAR_BALANCE: &str = "/user/openapi/user/v1/client/account_balance";
+
+async fn yeastar_token(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/auth/openapi/v1/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("yeastar", "token.json"), "application/json"),
+        )
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// Yeastar says "429" inside an HTTP 200: the adapter, not the status, knows it
+/// is rate limiting, and it is retried like a 429 (SPEC §6).
+#[tokio::test]
+async fn yeastar_enveloped_429_is_retried() {
+    let enveloped_429 =
+        ResponseTemplate::new(200).set_body_raw(fixture("yeastar", "429.json"), "application/json");
+    let server = MockServer::start().await;
+    yeastar_token(&server).await;
+    Mock::given(path(YEASTAR_BALANCE))
+        .respond_with(enveloped_429.clone())
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(YEASTAR_BALANCE))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("yeastar", "balance.json"), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&yeastar(&server.uri()));
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    server.verify().await;
+
+    // Always rate limited: retries + 1 attempts, then exit 5.
+    let server = MockServer::start().await;
+    yeastar_token(&server).await;
+    Mock::given(path(YEASTAR_BALANCE))
+        .respond_with(enveloped_429)
+        .expect(3)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&yeastar(&server.uri()));
+    let out = home.run_async(&["check", "--json"]).await;
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert_eq!(json(&out)[0]["error"]["kind"], "rate_limited");
+}
+
+/// An auth proxy in front of Frontier answers 401 with a code of its own: still
+/// rejected credentials, in both API generations.
+#[tokio::test]
+async fn frontier_behind_an_auth_proxy_is_auth() {
+    for body in [r#"{"code":1200}"#, r#"{"code":"1200","message":"denied"}"#] {
+        for api in ["rest", "connect"] {
+            let server = MockServer::start().await;
+            Mock::given(path_regex(".*"))
+                .respond_with(ResponseTemplate::new(401).set_body_raw(body, "application/json"))
+                .expect(1)
+                .mount(&server)
+                .await;
+            let home = Home::new();
+            home.config(&format!(
+                "[profiles.fr]\nprovider = \"frontier\"\napi = \"{api}\"\nbase_url = \"{}\"\n\
+                 org_id = \"org-1\"\nbilling_id = \"bill-1\"\nclient_id = \"svc-id\"\n\
+                 client_secret = \"svc-secret\"\n",
+                server.uri()
+            ));
+            let out = home.run_async(&["check", "--json"]).await;
+            assert_eq!(code(&out), 4, "{api} {body}: {}", stderr(&out));
+        }
+    }
+}
+
+/// Telnyx's `x-ratelimit-reset` sets the wait, as `Retry-After` would.
+#[tokio::test]
+async fn rate_limit_reset_header_sets_the_wait() {
+    let server = MockServer::start().await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ResponseTemplate::new(429).insert_header("x-ratelimit-reset", "1"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE_PATH))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&profile(&server.uri(), "retries = 1"));
+    let started = Instant::now();
+    let out = home.run_async(&["check"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as asked"
+    );
+}
+
+/// Debug text of Rust types (`Some("…")`, `Other(OtherError(…))`) is no message.
+fn assert_no_rust_syntax(text: &str) {
+    for debug in ["Some(", "None", "Other(", "Error(", "Custom {", "kind:"] {
+        assert!(!text.contains(debug), "{debug:?} in: {text}");
+    }
+}
+
+#[tokio::test]
+async fn refused_connection_names_host_and_port() {
+    // Bound, then closed: nothing listens there now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\nretries = 0\n{}",
+        infobip("a", &format!("http://127.0.0.1:{port}"))
+    ));
+    let out = home.run_async(&["-vv", "check", "--json"]).await;
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    let message = json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        message,
+        format!("cannot connect to 127.0.0.1:{port}: connection refused")
+    );
+    assert_no_rust_syntax(&stderr(&out));
+}
+
+/// A plain HTTP server, as most answer a TLS hello: 400 and close.
+fn plain_http_server() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut hello = [0u8; 1024];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(
+                b"HTTP/1.1 400 Bad Request\r\ncontent-length: 11\r\nconnection: close\r\n\r\nBad Request",
+            );
+        }
+    });
+    addr
+}
+
+/// `https://` to a server that speaks plain HTTP: said in words, and not retried
+/// (the same server will answer the same way).
+#[tokio::test]
+async fn https_to_a_plain_http_server_says_so() {
+    let addr = plain_http_server();
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\nretries = 2\n{}",
+        infobip("a", &format!("https://{addr}"))
+    ));
+    let started = Instant::now();
+    let out = home.run_async(&["-vv", "check", "--json"]).await;
+    assert_eq!(code(&out), 7, "{}", stderr(&out));
+    let message = json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.starts_with(&format!("{addr} answered in plain HTTP, not TLS: ")),
+        "{message}"
+    );
+    assert!(!stderr(&out).contains("retrying"), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_no_rust_syntax(&stderr(&out));
+}
+
+/// Every -vv line, on a good answer too, is free of Rust debug syntax.
+#[tokio::test]
+async fn verbose_lines_carry_no_debug_text() {
+    let server = Hostile::start(|_| Action::Respond(hostile::json(200, INFOBIP_OK)));
+    let home = Home::new();
+    home.config(&infobip("a", &server.url()));
+    let out = home.run_async(&["-vv", "check"]).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("content-type application/json"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_rust_syntax(&stderr(&out));
 }

@@ -164,11 +164,13 @@ fn rest_error(reply: &Reply) -> CheckError {
     let status = reply.code();
     let body: Option<wire::RestError> = parse_error_body(reply);
     let (code, message) = body.map_or((None, None), |b| (b.code, b.message));
-    let kind = match code {
-        Some(16 | 7) => ErrorKind::Auth, // UNAUTHENTICATED, PERMISSION_DENIED
-        Some(8) => ErrorKind::RateLimited, // RESOURCE_EXHAUSTED
-        Some(_) => ErrorKind::Provider,
-        None => status_kind(status),
+    let kind = match (status, code) {
+        // An auth proxy in front of Frontier answers 401/403 with codes of its own.
+        (401 | 403, _) => ErrorKind::Auth,
+        (_, Some(16 | 7)) => ErrorKind::Auth, // UNAUTHENTICATED, PERMISSION_DENIED
+        (_, Some(8)) => ErrorKind::RateLimited, // RESOURCE_EXHAUSTED
+        // Codes of someone else's, or none: the status says what happened.
+        _ => status_kind(status),
     };
     vendor_error(
         kind,
@@ -182,11 +184,13 @@ fn connect_error(reply: &Reply) -> CheckError {
     let status = reply.code();
     let body: Option<wire::ConnectError> = parse_error_body(reply);
     let (code, message) = body.map_or((None, None), |b| (b.code, b.message));
-    let kind = match code.as_deref() {
-        Some("unauthenticated" | "permission_denied") => ErrorKind::Auth,
-        Some("resource_exhausted") => ErrorKind::RateLimited,
-        Some(_) => ErrorKind::Provider,
-        None => status_kind(status),
+    let kind = match (status, code.as_deref()) {
+        // An auth proxy in front of Frontier answers 401/403 with codes of its own.
+        (401 | 403, _) => ErrorKind::Auth,
+        (_, Some("unauthenticated" | "permission_denied")) => ErrorKind::Auth,
+        (_, Some("resource_exhausted")) => ErrorKind::RateLimited,
+        // Codes of someone else's, or none: the status says what happened.
+        _ => status_kind(status),
     };
     vendor_error(kind, status, code, message.as_deref())
 }

@@ -19,7 +19,7 @@ use crate::check::Ctx;
 use crate::config::Keys;
 use crate::debug;
 use crate::error::{CheckError, ErrorKind};
-use crate::http::Reply;
+use crate::http::{Reply, Verdict, by_status, retry_hint};
 use crate::secret::SecretSource;
 use cache::{Cached, REFRESH_LIFETIME_SECS, TokenCache, now};
 
@@ -123,11 +123,14 @@ impl Yeastar {
     async fn token_request(&self, ctx: &Ctx<'_>, form: SecretString) -> Result<Cached, CheckError> {
         let url = endpoint(&self.base_url, &["auth", "openapi", "v1", "oauth", "token"]);
         let reply = ctx
-            .send(|c| {
-                c.post(url.clone())
-                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(form.expose_secret().to_owned())
-            })
+            .send_with(
+                |c| {
+                    c.post(url.clone())
+                        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(form.expose_secret().to_owned())
+                },
+                retryable,
+            )
             .await?;
         let token: wire::Token = open_as(&reply, "no token in `result`")?;
         ctx.remember(token.token.clone().into());
@@ -163,9 +166,26 @@ impl Yeastar {
             &["user", "openapi", "user", "v1", "client", "account_balance"],
         );
         let reply = ctx
-            .send(|c| c.get(url.clone()).header(AUTHORIZATION, auth.clone()))
+            .send_with(
+                |c| c.get(url.clone()).header(AUTHORIZATION, auth.clone()),
+                retryable,
+            )
             .await?;
         interpret(&reply)
+    }
+}
+
+/// Yeastar may say "429" or "5xx" in the envelope of an HTTP 200: that is the
+/// same "try again" as the HTTP status would be.
+fn retryable(reply: &Reply) -> Verdict {
+    let body_status = serde_json::from_slice::<wire::Envelope>(&reply.body)
+        .ok()
+        .and_then(|e| e.status);
+    match body_status {
+        Some(429 | 500..=599) if reply.status.is_success() => Verdict::Retry {
+            wait: retry_hint(reply),
+        },
+        _ => by_status(reply),
     }
 }
 
