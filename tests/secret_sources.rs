@@ -3,13 +3,14 @@
 //! killed with everything it started. Every form is trimmed by the same rule.
 
 mod common;
+mod watchdog;
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::{Home, Sandbox, code, json, stderr};
+use watchdog::run_within;
 
 /// Every run here should take well under a second; the old code hung for good.
 const LIMIT: Duration = Duration::from_secs(5);
@@ -22,43 +23,6 @@ fn setup(sandbox: &Sandbox, home: &Home, settings: &str, secret: &str) {
          [profiles.src]\nprovider = \"infobip\"\nbase_url = \"{b}\"\napi_key = {secret}\n",
         b = sandbox.base
     ));
-}
-
-/// Runs the binary; a run still going after `limit` is killed and fails the test.
-fn run_within(mut cmd: Command, limit: Duration) -> (Output, Duration) {
-    let start = Instant::now();
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes).unwrap();
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("balance still running after {limit:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let elapsed = start.elapsed();
-    let out = Output {
-        status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    };
-    (out, elapsed)
 }
 
 fn check(home: &Home, env: &[(&str, &str)]) -> (Output, Duration) {
