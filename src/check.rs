@@ -157,8 +157,10 @@ impl Runner<'_> {
             }
         };
         CheckResult {
-            profile: text::clean(&entry.name, text::LINE_CHARS),
-            provider: text::clean(&entry.provider, text::LINE_CHARS),
+            // Names are the user's own words, never secrets: gated, not scrubbed
+            // (a sandbox key such as `healthy` would otherwise blank out names).
+            profile: text::line(&entry.name),
+            provider: text::line(&entry.provider),
             min_balance,
             outcome: finalize(outcome),
             checked_at,
