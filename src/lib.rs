@@ -14,8 +14,10 @@ pub mod money;
 pub mod output;
 pub mod providers;
 pub mod range;
+pub mod redact;
 pub mod sandbox;
 pub mod secret;
+pub mod text;
 
 use std::time::Duration;
 

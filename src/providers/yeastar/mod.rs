@@ -113,6 +113,8 @@ impl Yeastar {
 
     async fn refresh(&self, ctx: &Ctx<'_>, cached: &Cached) -> Result<Cached, CheckError> {
         let refresh_token = cached.refresh_token.as_deref().unwrap_or_default();
+        // A failed refresh is logged with its message, which may echo the token.
+        ctx.remember(refresh_token.to_owned().into());
         let form = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "refresh_token")
             .append_pair("refresh_token", refresh_token)
