@@ -13,6 +13,7 @@ use crate::cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, SandboxArgs};
 use crate::config::{self, COMMON_KEYS, Config, ProfileEntry};
 use crate::error::{AppError, Exit};
 use crate::http::Http;
+use crate::outfile;
 use crate::output::nagios::State;
 use crate::output::{self, Format, Style};
 use crate::providers::REGISTRY;
@@ -256,6 +257,11 @@ fn check(
         )));
     }
 
+    // A target `-o` must not replace is refused before any vendor is called.
+    if let Some(path) = &args.output {
+        outfile::check(path).map_err(|e| write_error(path, &e))?;
+    }
+
     let http = Http::new(config.settings.retries)?;
     let runner = Runner {
         http: &http,
@@ -354,37 +360,16 @@ fn emit(bytes: &[u8], path: Option<&Path>) -> Result<(), AppError> {
             _ => Ok(()),
         };
     };
-    write_atomic(path, bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot write {}: {}",
-            path.display(),
-            crate::secret::io_reason(&e)
-        )
-        .into()
-    })
+    outfile::replace(path, bytes, || true).map_err(|e| write_error(path, &e))
 }
 
-/// A temporary file in the same directory, then a rename: readers see the old
-/// file or the new one, never half of one. The temporary file is removed on failure.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".balance-")
-        .tempfile_in(&dir)?;
-    file.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Balances are not secret, and collectors such as node_exporter run as another user.
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+fn write_error(path: &Path, e: &std::io::Error) -> AppError {
+    anyhow::anyhow!(
+        "cannot write {}: {}",
+        path.display(),
+        crate::secret::io_reason(e)
+    )
+    .into()
 }
 
 fn providers_text() -> String {
