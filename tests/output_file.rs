@@ -1,5 +1,6 @@
 //! `-o FILE` (SPEC §6): only a regular file is replaced, its mode and owner are
-//! kept, a new one follows the umask, and no temporary file survives an error. Through the real binary against a loopback vendor.
+//! kept, a new one follows the umask, and no temporary file survives an error or
+//! SIGINT/SIGTERM. Through the real binary against a loopback vendor.
 #![cfg(unix)]
 
 mod common;
@@ -294,4 +295,128 @@ fn a_symlink_to_a_regular_file_updates_the_file_and_keeps_the_link() {
     assert_eq!(mode(&real), 0o640);
     assert_eq!(leftovers(&dir), Vec::<String>::new());
     assert_eq!(leftovers(&data), Vec::<String>::new());
+}
+
+/// SIGINT/SIGTERM while the check runs (the vendor never answers): the process
+/// ends at once with 130/143 (Nagios: UNKNOWN, 3), the old file is intact and
+/// no temporary file is left.
+#[test]
+fn a_signal_mid_run_leaves_the_old_file_and_no_temporary_file() {
+    let server = Hostile::start(|_| Action::Hang);
+    let home = home(&server, "30");
+    let dir = out_dir(&home);
+    let target = dir.join("balance.prom");
+    fs::write(&target, "old\n").unwrap();
+
+    for (signal, format, want) in [
+        ("TERM", "prometheus", 143),
+        ("INT", "json", 130),
+        ("TERM", "nagios", 3),
+    ] {
+        let hits = server.hits();
+        let mut child = home
+            .cmd()
+            .arg("--config")
+            .arg(home.path().join("config.toml"))
+            .args(["check", "--format", format, "-o"])
+            .arg(&target)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The request has reached the vendor: the run is mid-check.
+        let start = Instant::now();
+        while server.hits() == hits {
+            assert!(start.elapsed() < Duration::from_secs(20), "no request");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let sent = Instant::now();
+        let kill = Command::new("sh")
+            .args(["-c", &format!("kill -{signal} {}", child.id())])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let mut status = None;
+        while status.is_none() {
+            assert!(
+                sent.elapsed() < Duration::from_secs(10),
+                "SIG{signal} did not end the run"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+            status = child.try_wait().unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "SIG{signal} {format}: {:?} {}",
+            out.status,
+            stderr(&out)
+        );
+        if format == "nagios" {
+            assert_eq!(
+                stdout(&out),
+                format!("BALANCE UNKNOWN - interrupted by SIG{signal}\n")
+            );
+        } else {
+            assert_eq!(
+                stderr(&out),
+                format!("balance: interrupted by SIG{signal}\n")
+            );
+        }
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old\n");
+        assert_eq!(leftovers(&dir), Vec::<String>::new(), "SIG{signal}");
+    }
+}
+
+/// SIGTERM at every moment of a run, swept from start-up to past the end: each
+/// run is killed before the handlers exist (nothing created yet), caught (143)
+/// or finished (0); never a leftover temporary file, never half a file.
+#[test]
+fn signals_at_any_moment_leave_no_temporary_file() {
+    let body = fixture("8x8", "balance.json");
+    // A vendor that takes 50 ms, so that a good share of the signals land mid-check.
+    let server = Hostile::start(move |_| {
+        std::thread::sleep(Duration::from_millis(50));
+        Action::Respond(hostile::json(200, &body))
+    });
+    let home = home(&server, "5");
+    let dir = out_dir(&home);
+    let target = dir.join("balance.json");
+    let spawn = || {
+        home.cmd()
+            .arg("--config")
+            .arg(home.path().join("config.toml"))
+            .args(["check", "--json", "-o"])
+            .arg(&target)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let start = Instant::now();
+    assert!(spawn().wait().unwrap().success());
+    let run = start.elapsed();
+    let whole = |text: &str| text.trim_end().ends_with(']');
+    let mut caught = 0;
+    for i in 0..40u32 {
+        let mut child = spawn();
+        std::thread::sleep(run * 6 / 5 * i / 40);
+        let _ = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {} 2>/dev/null", child.id())])
+            .status();
+        let status = child.wait().unwrap();
+        assert!(
+            matches!(status.code(), None | Some(0) | Some(143)),
+            "run {i}: {status:?}"
+        );
+        caught += usize::from(status.code() == Some(143));
+        assert_eq!(leftovers(&dir), Vec::<String>::new(), "run {i}");
+        let text = fs::read_to_string(&target).unwrap();
+        assert!(whole(&text), "run {i}: {text:?}");
+    }
+    assert!(
+        caught > 0,
+        "no signal landed while the handlers were installed"
+    );
 }
