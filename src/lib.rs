@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod log;
 pub mod money;
+pub mod outfile;
 pub mod output;
 pub mod providers;
 pub mod range;
