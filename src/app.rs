@@ -572,7 +572,8 @@ fn profiles_table(config: &Config) -> String {
                 format!("config error: {message}"),
             ],
         };
-        t.add_row(row);
+        // Provider names, paths and config errors are the user's text, echoed.
+        t.add_row(row.map(|cell| crate::text::line(&cell)));
     }
     table::finish(&t)
 }

@@ -153,3 +153,26 @@ fn path_quoted_in_a_top_level_error_is_gated() {
         assert_no_forged_status(&out, &format!("{args:?}"));
     }
 }
+
+/// `balance profiles` echoes provider names, secret file paths and config
+/// errors: all of them through the gate.
+#[test]
+fn profiles_table_is_gated() {
+    let server = vendor();
+    let home = Home::new();
+    config(&home, &server.url());
+    let path = home.config(
+        &(std::fs::read_to_string(home.path().join("config.toml")).unwrap()
+            + "\n[profiles.file]\nprovider = \"infobip\"\napi_key = { file = \"/x/\\u001b[31mkey\" }\n"),
+    );
+    let out = home
+        .cmd()
+        .arg("--config")
+        .arg(path)
+        .arg("profiles")
+        .output()
+        .unwrap();
+    assert_safe(&out.stdout, "profiles stdout");
+    assert_safe(&out.stderr, "profiles stderr");
+    assert!(stdout(&out).contains("[31mevil"), "{}", stdout(&out));
+}
