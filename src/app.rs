@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
@@ -13,6 +15,7 @@ use crate::cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, SandboxArgs};
 use crate::config::{self, COMMON_KEYS, Config, ProfileEntry};
 use crate::error::{AppError, Exit};
 use crate::http::Http;
+use crate::outfile;
 use crate::output::nagios::State;
 use crate::output::{self, Format, Style};
 use crate::providers::REGISTRY;
@@ -51,7 +54,7 @@ pub fn main() -> u8 {
         }
         Err(e) => {
             crate::log::line(format_args!("{}", one_line(&e)));
-            e.exit().code()
+            e.code()
         }
     }
 }
@@ -256,6 +259,11 @@ fn check(
         )));
     }
 
+    // A target `-o` must not replace is refused before any vendor is called.
+    if let Some(path) = &args.output {
+        outfile::check(path).map_err(|e| write_error(path, &e))?;
+    }
+
     let http = Http::new(config.settings.retries)?;
     let runner = Runner {
         http: &http,
@@ -271,10 +279,41 @@ fn check(
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)?;
-    let results = runtime.block_on(runner.run(&entries));
+    let outcome = check_and_write(&runtime, cli, args, format, &runner, &entries);
     // A DNS lookup abandoned at its timeout may still be running on a blocking
     // thread; waiting for it would make a timed-out run hang after all.
     runtime.shutdown_background();
+    outcome
+}
+
+fn check_and_write(
+    runtime: &tokio::runtime::Runtime,
+    cli: &Cli,
+    args: &CheckArgs,
+    format: Format,
+    runner: &Runner,
+    entries: &[&ProfileEntry],
+) -> Result<u8, AppError> {
+    // With -o, SIGINT and SIGTERM are caught from here on, before the temporary
+    // file can exist, so that no signal kills the process between creating it and
+    // renaming or removing it. Without -o there is nothing to clean up: a signal
+    // ends the run as it always did.
+    let mut stop = match &args.output {
+        Some(_) => {
+            let _context = runtime.enter();
+            Some(Interrupts::install().map_err(anyhow::Error::from)?)
+        }
+        None => None,
+    };
+    let results = runtime.block_on(async {
+        match stop.as_mut() {
+            Some(stop) => tokio::select! {
+                results = runner.run(entries) => Ok(results),
+                interrupted = stop.recv() => Err(interrupted),
+            },
+            None => Ok(runner.run(entries).await),
+        }
+    })?;
 
     // The table and the Nagios line show each failure themselves; elsewhere
     // stderr has to say it.
@@ -290,10 +329,11 @@ fn check(
         color: use_color(cli.color, args.output.as_deref()),
     };
     let thresholds = args.thresholds();
-    emit(
-        &output::render(format, &results, style, &thresholds),
-        args.output.as_deref(),
-    )?;
+    let bytes = output::render(format, &results, style, &thresholds);
+    match (&args.output, stop) {
+        (Some(path), Some(mut stop)) => runtime.block_on(write_file(path, bytes, &mut stop))?,
+        _ => emit(&bytes, None)?,
+    }
     Ok(if format == Format::Nagios {
         thresholds.overall(&results).code()
     } else {
@@ -354,37 +394,88 @@ fn emit(bytes: &[u8], path: Option<&Path>) -> Result<(), AppError> {
             _ => Ok(()),
         };
     };
-    write_atomic(path, bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot write {}: {}",
-            path.display(),
-            crate::secret::io_reason(&e)
-        )
-        .into()
-    })
+    outfile::replace(path, bytes, || true).map_err(|e| write_error(path, &e))
 }
 
-/// A temporary file in the same directory, then a rename: readers see the old
-/// file or the new one, never half of one. The temporary file is removed on failure.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+fn write_error(path: &Path, e: &std::io::Error) -> AppError {
+    anyhow::anyhow!(
+        "cannot write {}: {}",
+        path.display(),
+        crate::secret::io_reason(e)
+    )
+    .into()
+}
+
+/// `-o`'s file, written on a blocking thread while SIGINT and SIGTERM are watched:
+/// a signal cancels the rename if it has not happened yet, and the temporary file
+/// is removed before the run ends with the signal's status.
+async fn write_file(path: &Path, bytes: Vec<u8>, stop: &mut Interrupts) -> Result<(), AppError> {
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let mut writer = tokio::task::spawn_blocking({
+        let (path, cancelled) = (path.to_owned(), cancelled.clone());
+        move || outfile::replace(&path, &bytes, || !cancelled.load(Ordering::SeqCst))
+    });
+    let mut caught = None;
+    let written = loop {
+        tokio::select! {
+            written = &mut writer => break written,
+            interrupted = stop.recv(), if caught.is_none() => {
+                cancelled.store(true, Ordering::SeqCst);
+                caught = Some(interrupted);
+            }
+        }
     };
-    let mut file = tempfile::Builder::new()
-        .prefix(".balance-")
-        .tempfile_in(&dir)?;
-    file.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Balances are not secret, and collectors such as node_exporter run as another user.
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    if let Some(interrupted) = caught {
+        return Err(interrupted);
     }
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    written
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| write_error(path, &e))
+}
+
+/// SIGINT and SIGTERM, caught instead of ending the process.
+struct Interrupts {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    /// Installs the handlers; needs the runtime's context.
+    fn install() -> std::io::Result<Interrupts> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Interrupts {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Interrupts {})
+    }
+
+    /// The next signal, as the error that ends the run.
+    async fn recv(&mut self) -> AppError {
+        const SIGINT: u8 = 2;
+        #[cfg(unix)]
+        {
+            const SIGTERM: u8 = 15;
+            tokio::select! {
+                _ = self.interrupt.recv() => AppError::Interrupted { name: "SIGINT", signal: SIGINT },
+                _ = self.terminate.recv() => AppError::Interrupted { name: "SIGTERM", signal: SIGTERM },
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            AppError::Interrupted {
+                name: "Ctrl-C",
+                signal: SIGINT,
+            }
+        }
+    }
 }
 
 fn providers_text() -> String {
@@ -481,7 +572,8 @@ fn profiles_table(config: &Config) -> String {
                 format!("config error: {message}"),
             ],
         };
-        t.add_row(row);
+        // Provider names, paths and config errors are the user's text, echoed.
+        t.add_row(row.map(|cell| crate::text::line(&cell)));
     }
     table::finish(&t)
 }

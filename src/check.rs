@@ -2,7 +2,6 @@
 //! renderers turn into output. Nothing here prints.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
@@ -15,7 +14,9 @@ use crate::debug;
 use crate::error::{CheckError, Exit};
 use crate::http::{Http, Pool, Reply, Verdict, by_status};
 use crate::providers::Balance;
+use crate::redact;
 use crate::secret::{SecretEnv, SecretSource};
+use crate::text;
 
 /// What one profile's check needs: its host's connection pool, its timeout, its secrets.
 pub struct Ctx<'a> {
@@ -24,12 +25,11 @@ pub struct Ctx<'a> {
     /// Where adapters may keep state between runs (Yeastar's token).
     pub cache_dir: Option<&'a Path>,
     secret_env: &'a SecretEnv,
-    resolved: Mutex<Vec<SecretString>>,
 }
 
 impl Ctx<'_> {
     /// Resolves a secret; a failure is this profile's `config` error. Every value
-    /// resolved is remembered, so that no error message can carry it.
+    /// resolved is registered with `redact`, so that no output can carry it.
     pub async fn secret(&self, source: &SecretSource) -> Result<SecretString, CheckError> {
         debug!(2, "reading secret from {}", source.describe());
         let value = source
@@ -42,7 +42,19 @@ impl Ctx<'_> {
 
     /// Marks a value obtained at run time (a token) as secret.
     pub fn remember(&self, value: SecretString) {
-        self.resolved.lock().expect("not poisoned").push(value);
+        redact::register(&value);
+    }
+
+    /// HTTP Basic auth; the base64 of `user:secret` that the header carries is
+    /// registered too, since a vendor may echo the header back.
+    pub fn basic_auth(
+        &self,
+        rb: RequestBuilder,
+        user: &str,
+        secret: &SecretString,
+    ) -> RequestBuilder {
+        redact::register_basic(user, secret);
+        rb.basic_auth(user, Some(secret.expose_secret()))
     }
 
     /// Sends a request, retried after a network failure, a 429 or a 5xx.
@@ -61,18 +73,6 @@ impl Ctx<'_> {
         classify: impl Fn(&Reply) -> Verdict,
     ) -> Result<Reply, CheckError> {
         self.http.send(self.timeout, build, classify).await
-    }
-
-    fn scrub(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        for secret in self.resolved.lock().expect("not poisoned").iter() {
-            let secret = secret.expose_secret();
-            // Very short values would blank out ordinary words; real keys are longer.
-            if secret.len() >= 4 {
-                text = text.replace(secret, "[redacted]");
-            }
-        }
-        text
     }
 }
 
@@ -193,32 +193,47 @@ impl Runner<'_> {
                         .unwrap_or(self.settings.timeout),
                     cache_dir: self.cache_dir.as_deref(),
                     secret_env: self.secret_env,
-                    resolved: Mutex::new(Vec::new()),
                 };
                 debug!(1, "checking {} ({})", entry.name, profile.provider.name);
-                let outcome = match profile.adapter.fetch(&ctx).await {
-                    Ok(mut balance) => {
-                        if balance.currency.is_none() {
-                            balance.currency = profile.currency.clone();
-                        }
-                        Ok(balance)
+                let outcome = profile.adapter.fetch(&ctx).await.map(|mut balance| {
+                    if balance.currency.is_none() {
+                        balance.currency = profile.currency.clone();
                     }
-                    Err(mut e) => {
-                        e.message = ctx.scrub(&e.message);
-                        e.provider_code = e.provider_code.map(|c| ctx.scrub(&c));
-                        Err(e)
-                    }
-                };
+                    balance
+                });
                 (self.overrides.min.or(profile.min_balance), outcome)
             }
         };
         CheckResult {
-            profile: entry.name.clone(),
-            provider: entry.provider.clone(),
+            // Names are the user's own words, never secrets: gated, not scrubbed
+            // (a sandbox key such as `healthy` would otherwise blank out names).
+            profile: text::line(&entry.name),
+            provider: text::line(&entry.provider),
             min_balance,
-            outcome,
+            outcome: finalize(outcome),
             checked_at,
             duration: started.elapsed(),
+        }
+    }
+}
+
+/// The one place a result's outside text is made safe, so that every renderer
+/// only ever sees clean text: secrets removed from the whole text first, then
+/// control characters and length (`text::clean`).
+fn finalize(outcome: Result<Balance, CheckError>) -> Result<Balance, CheckError> {
+    let clean = |t: &str| text::clean(t, text::LINE_CHARS);
+    match outcome {
+        Ok(mut balance) => {
+            balance.currency = balance
+                .currency
+                .map(|c| clean(&c))
+                .filter(|c| !c.is_empty());
+            Ok(balance)
+        }
+        Err(mut e) => {
+            e.message = clean(&e.message);
+            e.provider_code = e.provider_code.map(|c| clean(&c)).filter(|c| !c.is_empty());
+            Err(e)
         }
     }
 }

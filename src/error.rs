@@ -150,6 +150,9 @@ pub enum AppError {
     Config(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// SIGINT or SIGTERM, caught (with `-o`) to remove the temporary file first.
+    #[error("interrupted by {name}")]
+    Interrupted { name: &'static str, signal: u8 },
 }
 
 impl AppError {
@@ -157,7 +160,16 @@ impl AppError {
         match self {
             AppError::Usage(_) => Exit::Usage,
             AppError::Config(_) => Exit::Config,
-            AppError::Internal(_) => Exit::Internal,
+            AppError::Internal(_) | AppError::Interrupted { .. } => Exit::Internal,
+        }
+    }
+
+    /// The process exit status: §5's, or 128 + the signal's number as a shell
+    /// reports a process killed by it (130 for SIGINT, 143 for SIGTERM).
+    pub fn code(&self) -> u8 {
+        match self {
+            AppError::Interrupted { signal, .. } => 128 + signal,
+            other => other.exit().code(),
         }
     }
 }

@@ -12,11 +12,14 @@ pub mod http;
 pub mod kit;
 pub mod log;
 pub mod money;
+pub mod outfile;
 pub mod output;
 pub mod providers;
 pub mod range;
+pub mod redact;
 pub mod sandbox;
 pub mod secret;
+pub mod text;
 
 use std::time::Duration;
 

@@ -23,13 +23,10 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     parsed.map_err(|_| format!("`{}` is out of range or too precise", shorten(text)))
 }
 
+/// A value quoted from a vendor's body or a user's config: secrets out of the
+/// whole text before it is cut, then one safe line.
 fn shorten(text: &str) -> String {
-    const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(MAX).collect::<String>())
-    }
+    crate::text::clean(text, 40)
 }
 
 /// A vendor amount read from its JSON text: a number, or a number in a string

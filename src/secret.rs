@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncReadExt;
 
 /// How a secret value is written in the config file (SPEC §3).
@@ -75,7 +75,7 @@ impl SecretSource {
         }
     }
 
-    /// `timeout` bounds a `command`.
+    /// `timeout` bounds a `command`. Every form is trimmed the same way: see [`trimmed`].
     pub async fn resolve(
         &self,
         env: &SecretEnv,
@@ -89,11 +89,19 @@ impl SecretSource {
                         "{path} holds a literal secret but is readable by others: chmod 600 {path}"
                     ));
                 }
-                return Ok(value.clone());
+                let Some(value) = trimmed(value.expose_secret()) else {
+                    return Err(format!(
+                        "{} holds an empty literal secret",
+                        env.config_path.display()
+                    ));
+                };
+                return Ok(value.to_owned().into());
             }
             SecretSource::Env(name) => match std::env::var(name) {
-                Ok(v) if !v.is_empty() => v,
-                Ok(_) => return Err(format!("environment variable {name} is empty")),
+                Ok(v) => match trimmed(&v) {
+                    Some(v) => v.to_owned(),
+                    None => return Err(format!("environment variable {name} is empty")),
+                },
                 Err(std::env::VarError::NotPresent) => {
                     return Err(format!("environment variable {name} is not set"));
                 }
@@ -103,18 +111,14 @@ impl SecretSource {
             },
             SecretSource::Command(argv) => run_command(argv, timeout).await?,
             SecretSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    format!(
-                        "cannot read secret file {}: {}",
-                        path.display(),
-                        io_reason(&e)
-                    )
-                })?;
-                let text = text.trim();
-                if text.is_empty() {
-                    return Err(format!("secret file {} is empty", path.display()));
+                let file =
+                    read_small_file(path, true).map_err(|e| e.message("secret file", path))?;
+                let text = String::from_utf8(file.bytes)
+                    .map_err(|_| format!("secret file {} is not valid UTF-8", path.display()))?;
+                match trimmed(&text) {
+                    Some(text) => text.to_owned(),
+                    None => return Err(format!("secret file {} is empty", path.display())),
                 }
-                text.to_owned()
             }
         };
         Ok(value.into())
@@ -127,46 +131,269 @@ impl fmt::Debug for SecretSource {
     }
 }
 
-/// Runs a secret command without a shell; stdout minus its trailing newline is the secret.
+/// The one trimming rule for every form: surrounding ASCII whitespace goes, so the
+/// "\n" or "\r\n" that ends a file, a command's output or a pasted env var never
+/// becomes part of a key. `None` when nothing is left.
+fn trimmed(value: &str) -> Option<&str> {
+    Some(value.trim_ascii()).filter(|v| !v.is_empty())
+}
+
+/// Secrets and token caches are small; a bigger file is a mistake, not a secret.
+pub const FILE_CAP: usize = 64 * 1024;
+/// How long a finished command's leftovers may keep its stdout open.
+const DRAIN: Duration = Duration::from_millis(100);
+
+/// Why [`read_small_file`] refused a file.
+#[derive(Debug)]
+pub enum FileError {
+    Io(std::io::Error),
+    /// What the path is instead of a regular file ("a FIFO").
+    NotRegular(&'static str),
+    TooLarge,
+}
+
+impl FileError {
+    /// One line naming the file: `what` is e.g. "secret file".
+    pub fn message(&self, what: &str, path: &Path) -> String {
+        let path = path.display();
+        match self {
+            FileError::Io(e) => format!("cannot read {what} {path}: {}", io_reason(e)),
+            FileError::NotRegular(kind) => format!("{what} {path} is {kind}, not a regular file"),
+            FileError::TooLarge => format!("{what} {path} is larger than 64 KiB"),
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, FileError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// A file read by [`read_small_file`], with the metadata of the very file read.
+pub struct SmallFile {
+    pub bytes: Vec<u8>,
+    pub meta: std::fs::Metadata,
+}
+
+/// The bytes may be a secret: only their number is shown.
+impl fmt::Debug for SmallFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SmallFile({} bytes)", self.bytes.len())
+    }
+}
+
+/// Reads a regular file of at most [`FILE_CAP`] bytes, and nothing else, without
+/// blocking: the runtime is single-threaded, so one stuck `open` or endless `read`
+/// would stall every profile and every timeout. `follow_symlinks: false` refuses a
+/// symlink at `path` itself.
+pub fn read_small_file(path: &Path, follow_symlinks: bool) -> Result<SmallFile, FileError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO with no writer would wait for one forever.
+        // O_NOCTTY: a terminal device must not become our controlling terminal.
+        let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+        if !follow_symlinks {
+            flags |= libc::O_NOFOLLOW;
+        }
+        options.custom_flags(flags);
+    }
+    #[cfg(not(unix))]
+    if !follow_symlinks && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(FileError::NotRegular("a symlink"));
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(e) if !follow_symlinks && e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(FileError::NotRegular("a symlink"));
+        }
+        Err(e) => return Err(FileError::Io(e)),
+    };
+    // fstat of the open file, not stat of the path: what is checked is what is read.
+    let meta = file.metadata().map_err(FileError::Io)?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular(kind_of(&meta.file_type())));
+    }
+    if meta.len() > FILE_CAP as u64 {
+        return Err(FileError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    // One byte more than the cap tells a file that grew since fstat from one at the cap.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&file, FILE_CAP as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(FileError::Io)?;
+    if bytes.len() > FILE_CAP {
+        return Err(FileError::TooLarge);
+    }
+    Ok(SmallFile { bytes, meta })
+}
+
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symlink"
+    } else {
+        "something else"
+    }
+}
+
+/// Why a secret command gave no secret.
+enum Failure {
+    TimedOut,
+    TooLong,
+    Io(std::io::Error),
+}
+
+/// Runs a secret command without a shell; its trimmed stdout is the secret.
+///
+/// It runs in its own process group, so that a timeout or a flood kills what it
+/// started too (`sh -c 'helper & …'`), and its output is read while it runs, so a
+/// chatty command fails as "too long" instead of blocking on a full pipe.
 async fn run_command(argv: &[String], timeout: Duration) -> Result<String, String> {
     let program = &argv[0];
-    let mut child = tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    command
         .args(&argv[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         // Its stderr may echo the secret or a passphrase prompt: never shown.
         .stderr(Stdio::null())
-        .kill_on_drop(true)
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run secret command `{program}`: {}", io_reason(&e)))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let run = async {
-        let mut out = Vec::new();
-        // Capped: a secret is small, and a runaway command must not eat memory.
-        (&mut stdout).take(64 * 1024).read_to_end(&mut out).await?;
-        let status = child.wait().await?;
-        Ok::<_, std::io::Error>((status, out))
+    let mut group = Group(child.id());
+    let outcome = match child.stdout.take() {
+        Some(stdout) => drive(&mut child, stdout, timeout).await,
+        None => Err(Failure::Io(std::io::Error::other("no stdout"))),
     };
-    let (status, out) = tokio::time::timeout(timeout, run)
-        .await
-        .map_err(|_| {
-            format!(
-                "secret command `{program}` gave no answer within {}",
-                crate::fmt_duration(timeout)
-            )
-        })?
-        .map_err(|e| format!("secret command `{program}` failed: {}", io_reason(&e)))?;
+    let (status, out) = match outcome {
+        Ok(done) => {
+            // The leader is gone; what it left behind is not ours to kill.
+            group.0 = None;
+            done
+        }
+        Err(failure) => {
+            group.kill();
+            // SIGKILL cannot be ignored: reaping is immediate, the bound is a safety net.
+            let _ = tokio::time::timeout(Duration::from_secs(1), child.wait()).await;
+            return Err(match failure {
+                Failure::TimedOut => format!(
+                    "secret command `{program}` gave no answer within {}",
+                    crate::fmt_duration(timeout)
+                ),
+                Failure::TooLong => {
+                    format!("secret command `{program}`: output too long (over 64 KiB)")
+                }
+                Failure::Io(e) => format!("secret command `{program}` failed: {}", io_reason(&e)),
+            });
+        }
+    };
     if !status.success() {
         return Err(format!("secret command `{program}` failed ({status})"));
     }
     let text = String::from_utf8(out)
         .map_err(|_| format!("secret command `{program}` printed non-UTF-8 output"))?;
-    let text = text.strip_suffix('\n').unwrap_or(&text);
-    let text = text.strip_suffix('\r').unwrap_or(text);
-    if text.is_empty() {
-        return Err(format!("secret command `{program}` printed nothing"));
+    match trimmed(&text) {
+        Some(text) => Ok(text.to_owned()),
+        None => Err(format!("secret command `{program}` printed nothing")),
     }
-    Ok(text.to_owned())
+}
+
+/// Reads the child's stdout while waiting for it to exit, within `timeout`.
+async fn drive(
+    child: &mut tokio::process::Child,
+    mut stdout: tokio::process::ChildStdout,
+    timeout: Duration,
+) -> Result<(std::process::ExitStatus, Vec<u8>), Failure> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut out = Vec::new();
+    let mut eof = false;
+    let status = loop {
+        tokio::select! {
+            read = read_some(&mut stdout, &mut out), if !eof => eof = read?,
+            status = child.wait() => break status.map_err(Failure::Io)?,
+            () = tokio::time::sleep_until(deadline) => return Err(Failure::TimedOut),
+        }
+    };
+    // What the command wrote before exiting is in the pipe already; a background
+    // grandchild holding the pipe open must not keep us waiting for EOF.
+    if !eof {
+        let drain = async {
+            while !read_some(&mut stdout, &mut out).await? {}
+            Ok(())
+        };
+        if let Ok(drained) = tokio::time::timeout(DRAIN, drain).await {
+            drained?;
+        }
+    }
+    Ok((status, out))
+}
+
+/// One read into `out`; `Ok(true)` at EOF. Refuses to grow `out` past the cap.
+async fn read_some(
+    stdout: &mut tokio::process::ChildStdout,
+    out: &mut Vec<u8>,
+) -> Result<bool, Failure> {
+    let mut buf = [0u8; 8192];
+    let n = stdout.read(&mut buf).await.map_err(Failure::Io)?;
+    out.extend_from_slice(&buf[..n]);
+    if out.len() > FILE_CAP {
+        return Err(Failure::TooLong);
+    }
+    Ok(n == 0)
+}
+
+/// The secret command's process group, killed if the command is abandoned (a
+/// timeout, a flood, or the whole check being dropped).
+struct Group(Option<u32>);
+
+impl Group {
+    fn kill(&mut self) {
+        let Some(id) = self.0.take() else { return };
+        #[cfg(unix)]
+        if let Ok(pgid) = libc::pid_t::try_from(id)
+            && pgid > 0
+        {
+            // SAFETY: killpg takes two integers and touches no memory. The group
+            // exists: its leader is our unreaped child, or was reaped just now.
+            unsafe {
+                libc::killpg(pgid, libc::SIGKILL);
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = id;
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// `~/x` is the home directory's `x`; a relative path is relative to the config file.
@@ -187,7 +414,6 @@ pub fn io_reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     const SECS5: Duration = Duration::from_secs(5);
 
@@ -255,6 +481,44 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.contains("no answer"), "{err}");
+    }
+
+    #[test]
+    fn small_files_are_regular_and_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let at_cap = dir.path().join("at-cap");
+        std::fs::write(&at_cap, vec![b'k'; FILE_CAP]).unwrap();
+        assert_eq!(
+            read_small_file(&at_cap, false).unwrap().bytes.len(),
+            FILE_CAP
+        );
+        let over = dir.path().join("over");
+        std::fs::write(&over, vec![b'k'; FILE_CAP + 1]).unwrap();
+        assert!(matches!(
+            read_small_file(&over, true),
+            Err(FileError::TooLarge)
+        ));
+        let err = read_small_file(dir.path(), true).unwrap_err();
+        assert!(
+            matches!(err, FileError::NotRegular("a directory")),
+            "{err:?}"
+        );
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&at_cap, &link).unwrap();
+            assert!(read_small_file(&link, true).is_ok());
+            let err = read_small_file(&link, false).unwrap_err();
+            assert_eq!(
+                err.message("cache", &link),
+                format!("cache {} is a symlink, not a regular file", link.display())
+            );
+        }
+        assert!(
+            read_small_file(&dir.path().join("none"), true)
+                .unwrap_err()
+                .is_not_found()
+        );
     }
 
     #[tokio::test]

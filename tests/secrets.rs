@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::hostile::{self, Action, Hostile};
 use common::{Home, code, json, stderr, stdout};
 use wiremock::matchers::{basic_auth, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -256,4 +257,226 @@ fn slow_secret_command_is_bounded_by_the_timeout() {
         "{}",
         stderr(&out)
     );
+}
+
+const MARKER: &str = "MARKER-SECRET-7f3a9c";
+const MARKER_USER: &str = "marker-user";
+/// Characters that percent- and form-encoding write differently from raw.
+const MARKER_FORM: &str = "MARKER-SECRET-7f3a9c+/=& x";
+
+/// A vendor that echoes the whole request (head with the Authorization header,
+/// and body) in its error message: `pad` characters, then the request from its
+/// credential on, then the whole request again. With `pad` 150 the credential
+/// straddles both the 160-char cut vendor text used to get and the final 200.
+fn echoing_hostile(pad: usize) -> Hostile {
+    Hostile::start(move |request| {
+        let at = ["App ", "Basic ", "Bearer ", "client_secret="]
+            .iter()
+            .find_map(|w| request.find(w).map(|i| i + w.len()))
+            .unwrap_or(0);
+        let echo = format!("{}{} || {request}", "x".repeat(pad), &request[at..]);
+        let echo = serde_json::to_string(&echo).unwrap();
+        let body = if request.contains("/account/1/balance") {
+            format!(
+                r#"{{"requestError":{{"serviceException":{{"messageId":"UNAUTHORIZED","text":{echo}}}}}}}"#
+            )
+        } else if request.contains("/api/v1/accounts/") {
+            format!(r#"{{"code":1200,"message":{echo}}}"#)
+        } else if request.contains("GetBillingBalance") {
+            format!(r#"{{"code":"unauthenticated","message":{echo}}}"#)
+        } else {
+            format!(
+                r#"{{"code":"10003","detailMessage":{echo},"requestId":"r","result":null,"status":401}}"#
+            )
+        };
+        Action::Respond(hostile::json(401, &body))
+    })
+}
+
+fn echo_config(url: &str) -> String {
+    format!(
+        r#"[settings]
+retries = 0
+timeout = 5
+
+[profiles.ib]
+provider = "infobip"
+base_url = "{url}"
+api_key = "{MARKER}"
+
+[profiles.ibb]
+provider = "infobip"
+base_url = "{url}"
+username = "{MARKER_USER}"
+password = "{MARKER}"
+
+[profiles.fr]
+provider = "frontier"
+base_url = "{url}"
+api = "connect"
+billing_id = "b-1"
+client_id = "{MARKER_USER}"
+client_secret = "{MARKER}"
+
+[profiles.ys]
+provider = "yeastar"
+base_url = "{url}"
+client_id = "{MARKER_USER}"
+client_secret = "{MARKER_FORM}"
+
+[profiles.sg]
+provider = "8x8"
+base_url = "{url}"
+account_id = "0123456789abcdef0123456789abcdef"
+api_key = "{MARKER}"
+"#
+    )
+}
+
+/// Every form of `secret` a vendor could echo, and the start of each, since a
+/// cut may leave only that.
+fn forms(user: &str, secret: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
+    let pair = format!("{user}:{secret}");
+    // `user:` is whole base64 groups here, so the secret's part starts at a group.
+    assert_eq!((user.len() + 1) % 3, 0);
+    let skip = (user.len() + 1) / 3 * 4;
+    let mut forms = Vec::new();
+    for whole in [
+        secret.to_owned(),
+        form,
+        percent.clone(),
+        percent.to_lowercase(),
+        STANDARD.encode(secret),
+        URL_SAFE_NO_PAD.encode(secret),
+    ] {
+        forms.push(whole[..8].to_owned());
+        forms.push(whole);
+    }
+    let basic = STANDARD.encode(&pair);
+    forms.push(basic[skip..skip + 8].to_owned());
+    forms.push(basic);
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// The forms found in stdout or stderr, said as `where: form`.
+fn leaks(out: &std::process::Output, forms: &[String]) -> Vec<String> {
+    let (o, e) = (stdout(out), stderr(out));
+    let mut found = Vec::new();
+    for form in forms {
+        if o.contains(form.as_str()) {
+            found.push(format!("stdout: {form}"));
+        }
+        if e.contains(form.as_str()) {
+            found.push(format!("stderr: {form}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn echoed_requests_leak_no_form_of_any_secret() {
+    let mut forms = forms(MARKER_USER, MARKER);
+    forms.extend(self::forms(MARKER_USER, MARKER_FORM));
+    forms.sort();
+    forms.dedup();
+    // Every leak is listed, not only the first: a regression says what it broke.
+    let mut found = Vec::new();
+    for pad in [0, 150] {
+        let server = echoing_hostile(pad);
+        let home = Home::new();
+        home.config(&echo_config(&server.url()));
+        for profile in ["ib", "ibb", "fr", "ys", "sg"] {
+            for format in ["json", "table", "nagios"] {
+                let args = ["-vv", "check", "--format", format, profile];
+                let out = home.run(&args);
+                let what = format!("pad {pad}: {args:?}");
+                let expected = if format == "nagios" { 2 } else { 4 };
+                assert_eq!(code(&out), expected, "{what}: {}", stderr(&out));
+                found.extend(
+                    leaks(&out, &forms)
+                        .into_iter()
+                        .map(|l| format!("{what}: {l}")),
+                );
+                // The echo was there, and was removed rather than lost.
+                if pad == 0 && !stdout(&out).contains("[redacted]") {
+                    found.push(format!("{what}: nothing redacted on stdout"));
+                }
+            }
+        }
+        // Each profile really was asked with its credential in some form.
+        let seen = server.requests().join("\n");
+        assert!(seen.contains(&format!("App {MARKER}")), "{seen}");
+        assert!(seen.contains(&format!("Bearer {MARKER}")), "{seen}");
+        assert!(seen.contains("Basic "), "{seen}");
+        assert!(
+            seen.contains("client_secret=MARKER-SECRET-7f3a9c%2B%2F%3D%26+x"),
+            "{seen}"
+        );
+    }
+    assert!(
+        found.is_empty(),
+        "{} leaks:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// A refresh that fails is logged at `-v` with the vendor's message; a vendor
+/// that echoes the request body there must not print the refresh token.
+#[test]
+fn failed_yeastar_refresh_does_not_print_the_refresh_token() {
+    const REFRESH: &str = "MARKER-REFRESH-4d2e+/=";
+    let server = Hostile::start(|request| {
+        let body = if request.contains("grant_type=refresh_token") {
+            // The request's body first, so that no cut can spare the token.
+            let (head, form) = request.split_once("\r\n\r\n").unwrap_or_default();
+            let echo = serde_json::to_string(&format!("{form} || {head}")).unwrap();
+            return Action::Respond(hostile::json(
+                400,
+                &format!(
+                    r#"{{"code":"10005","detailMessage":{echo},"requestId":"r","result":null,"status":400}}"#
+                ),
+            ));
+        } else if request.contains("oauth/token") {
+            // Lives 30 s: within the refresh margin, so the next run refreshes.
+            format!(
+                r#"{{"code":"success","detailMessage":"","requestId":"r","result":{{"token":"tok-1234","tokenHead":"Bearer","expiresIn":"30","refreshToken":"{REFRESH}"}},"status":200}}"#
+            )
+        } else {
+            common::fixture("yeastar", "balance.json")
+        };
+        Action::Respond(hostile::json(200, &body))
+    });
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\nretries = 0\n[profiles.ys]\nprovider = \"yeastar\"\nbase_url = \"{}\"\nclient_id = \"cid\"\nclient_secret = \"csecret\"\n",
+        server.url()
+    ));
+    let out = home.run(&["-vv", "check", "--value"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = home.run(&["-vv", "check", "--value"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("token refresh failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.contains("grant_type=refresh_token")),
+        "the second run refreshed"
+    );
+    let form: String = url::form_urlencoded::byte_serialize(REFRESH.as_bytes()).collect();
+    for leak in [REFRESH, &form, &REFRESH[..10]] {
+        assert!(!stderr(&out).contains(leak), "{leak}:\n{}", stderr(&out));
+        assert!(!stdout(&out).contains(leak), "{leak}:\n{}", stdout(&out));
+    }
 }

@@ -1,7 +1,12 @@
 //! Yeastar's token is cached on disk between runs (0600), refreshed when it is
-//! about to expire, and fetched anew once when the vendor rejects it.
+//! about to expire, and fetched anew once when the vendor rejects it. A cache entry
+//! that is doubtful in any way (SPEC §6) is ignored and a new token fetched.
 
 mod common;
+mod watchdog;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::{Home, code, fixture, stderr};
 use wiremock::matchers::{body_string_contains, header, method, path};
@@ -29,7 +34,7 @@ fn setup(home: &Home, url: &str) {
     ));
 }
 
-fn cache_files(home: &Home) -> Vec<std::path::PathBuf> {
+fn cache_files(home: &Home) -> Vec<PathBuf> {
     match std::fs::read_dir(home.cache_dir().join("balance")) {
         Ok(dir) => dir.map(|e| e.unwrap().path()).collect(),
         Err(_) => Vec::new(),
@@ -147,4 +152,169 @@ async fn token_near_expiry_is_refreshed_with_the_refresh_token() {
     assert_eq!(code(&home.run_async(&["check"]).await), 0);
     let out = home.run_async(&["check"]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// Runs `check` with a watchdog: a cache read that blocks must fail, not hang.
+async fn check_within(home: &Home) -> std::process::Output {
+    let mut cmd = home.cmd();
+    cmd.arg("--config")
+        .arg(home.path().join("config.toml"))
+        .args(["-v", "check"]);
+    tokio::task::spawn_blocking(move || watchdog::run_within(cmd, Duration::from_secs(10)).0)
+        .await
+        .unwrap()
+}
+
+/// Run 1 caches tok-1; `spoil` then does something to the cache file; run 2 must
+/// ignore it: one new token, and tok-1 (or anything else) never sent.
+async fn cache_is_ignored_after(spoil: impl FnOnce(&Path)) -> PathBuf {
+    let home = Home::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN))
+        .respond_with(token_body("tok-1", "1800"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE))
+        .respond_with(balance_ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    setup(&home, &server.uri());
+    assert_eq!(code(&check_within(&home).await), 0);
+    server.verify().await;
+    server.reset().await;
+    let files = cache_files(&home);
+    assert_eq!(files.len(), 1, "{files:?}");
+    spoil(&files[0]);
+
+    Mock::given(method("POST"))
+        .and(path(TOKEN))
+        .respond_with(token_body("tok-2", "1800"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE))
+        .and(header("authorization", "Bearer tok-2"))
+        .respond_with(balance_ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(0)
+        .named("balance with a token from the spoilt cache")
+        .mount(&server)
+        .await;
+    let out = check_within(&home).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ignoring token cache"),
+        "{}",
+        stderr(&out)
+    );
+    server.verify().await;
+    // The new token replaced whatever was there with a private regular file.
+    let file = &files[0];
+    let meta = std::fs::symlink_metadata(file).unwrap();
+    assert!(meta.is_file(), "{:?}", meta.file_type());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        let dir = std::fs::metadata(file.parent().unwrap()).unwrap();
+        assert_eq!(dir.permissions().mode() & 0o777, 0o700);
+    }
+    std::fs::read_to_string(file).unwrap();
+    file.clone()
+}
+
+/// Rewrites the cached token, keeping the file private.
+fn set_cached_token(file: &Path, token: &str) {
+    let mut cached: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    cached["token"] = token.into();
+    common::write_private(file, &cached.to_string());
+}
+
+#[tokio::test]
+async fn a_fifo_at_the_cache_path_is_ignored_without_blocking() {
+    cache_is_ignored_after(|file| {
+        std::fs::remove_file(file).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(file)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_empty_cached_token_is_refetched() {
+    cache_is_ignored_after(|file| set_cached_token(file, "")).await;
+}
+
+#[tokio::test]
+async fn a_cached_token_unfit_for_a_header_is_refetched() {
+    cache_is_ignored_after(|file| set_cached_token(file, "tok-1\n")).await;
+    cache_is_ignored_after(|file| set_cached_token(file, "tok\u{1}1")).await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_cache_file_open_to_others_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    cache_is_ignored_after(|file| {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    })
+    .await;
+    cache_is_ignored_after(|file| {
+        let dir = file.parent().unwrap();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    })
+    .await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_or_a_huge_file_at_the_cache_path_is_ignored() {
+    cache_is_ignored_after(|file| {
+        // A valid, private token elsewhere: still not ours to follow.
+        let elsewhere = file.with_extension("elsewhere");
+        std::fs::rename(file, &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, file).unwrap();
+    })
+    .await;
+    cache_is_ignored_after(|file| {
+        let text = std::fs::read_to_string(file).unwrap();
+        common::write_private(file, &format!("{text}{}", " ".repeat(100 * 1024)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unusable_token_from_the_vendor_is_neither_used_nor_cached() {
+    for token in ["", r"tok\n1", "tok 1"] {
+        let home = Home::new();
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN))
+            .respond_with(token_body(token, "1800"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path(BALANCE))
+            .respond_with(balance_ok())
+            .expect(0)
+            .mount(&server)
+            .await;
+        setup(&home, &server.uri());
+        let out = check_within(&home).await;
+        assert_eq!(code(&out), 8, "{token:?}: {}", stderr(&out));
+        let table = common::stdout(&out);
+        assert!(table.contains("unfit for a header"), "{token:?}: {table}");
+        assert_eq!(cache_files(&home), Vec::<PathBuf>::new(), "{token:?}");
+    }
 }

@@ -155,8 +155,11 @@ pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
     out
 }
 
-/// The one line a failed run prints: Nagios reads stdout, not stderr.
+/// The one line a failed run prints: Nagios reads stdout, not stderr. The
+/// message may quote a config value or a path, so it passes the gate: a newline
+/// in it would forge a second line for Nagios to read.
 pub fn unknown(message: &str) -> String {
+    let message = crate::text::clean(message, 1000);
     format!("BALANCE UNKNOWN - {}\n", message.replace('|', "/"))
 }
 

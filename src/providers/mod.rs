@@ -15,6 +15,7 @@ use crate::check::Ctx;
 use crate::config::Keys;
 use crate::error::{CheckError, ErrorKind};
 use crate::http::Reply;
+use crate::text;
 
 mod eight_by_eight;
 mod engagelab;
@@ -120,8 +121,8 @@ impl Balance {
     pub fn new(amount: Decimal, currency: Option<String>) -> Self {
         Balance {
             amount,
-            // Vendor text reaches a terminal: no control characters, one line.
-            currency: currency.map(|c| one_line(&c)).filter(|c| !c.is_empty()),
+            // Made safe with the rest of the result's text, in `check::Runner::check`.
+            currency: currency.filter(|c| !c.is_empty()),
             details: Vec::new(),
         }
     }
@@ -173,6 +174,10 @@ pub fn status_kind(status: u16) -> ErrorKind {
     }
 }
 
+/// How much of a vendor's text an error keeps: generous, since the result's
+/// final gate bounds what is shown; this only bounds memory.
+const VENDOR_TEXT_CHARS: usize = 8 * 1024;
+
 /// The one shape every vendor error message takes:
 /// `credentials rejected (HTTP 401, code 1200): Request was not authenticated properly`.
 pub fn vendor_error(
@@ -190,32 +195,20 @@ pub fn vendor_error(
         ErrorKind::Provider => "vendor error",
     };
     let mut text = format!("{summary} (HTTP {status}");
-    if let Some(code) = code.as_deref().filter(|c| !c.is_empty()) {
-        text.push_str(&format!(", code {}", one_line(code)));
+    if let Some(code) = code.as_deref().filter(|c| !c.trim().is_empty()) {
+        text.push_str(", code ");
+        text.push_str(code);
     }
     text.push(')');
-    if let Some(message) = message.map(one_line).filter(|m| !m.is_empty()) {
+    if let Some(message) = message.filter(|m| !m.trim().is_empty()) {
         text.push_str(": ");
-        text.push_str(&message);
+        text.push_str(message);
     }
-    CheckError::new(kind, text)
+    // Secrets go before any cut: a key straddling the bound would leave its start.
+    let keep = |t: &str| text::clean(t, VENDOR_TEXT_CHARS);
+    CheckError::new(kind, keep(&text))
         .status(status)
-        .code(code.map(|c| one_line(&c)))
-}
-
-/// Vendor text made fit for one line of a table: no control characters, bounded.
-pub fn one_line(text: &str) -> String {
-    const MAX: usize = 160;
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let line = words.join(" ");
-    if line.chars().count() > MAX {
-        format!("{}…", line.chars().take(MAX).collect::<String>())
-    } else {
-        line
-    }
+        .code(code.map(|c| keep(&c)))
 }
 
 /// Parses a body the vendor documents; anything else is a `provider` error that

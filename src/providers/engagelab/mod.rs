@@ -4,7 +4,6 @@ mod sandbox;
 mod wire;
 
 use rust_decimal::Decimal;
-use secrecy::ExposeSecret;
 use url::Url;
 
 use super::{
@@ -61,10 +60,7 @@ impl Adapter for EngageLab {
             let secret = ctx.secret(&self.dev_secret).await?;
             let url = endpoint(&self.base_url, &["v1", "balance"]);
             let reply = ctx
-                .send(|c| {
-                    c.get(url.clone())
-                        .basic_auth(&self.dev_key, Some(secret.expose_secret()))
-                })
+                .send(|c| ctx.basic_auth(c.get(url.clone()), &self.dev_key, &secret))
                 .await?;
             interpret(&reply)
         })

@@ -5,7 +5,6 @@ mod sandbox;
 mod wire;
 
 use rust_decimal::Decimal;
-use secrecy::ExposeSecret;
 use url::Url;
 
 use super::{
@@ -88,9 +87,7 @@ impl Adapter for Frontier {
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
         Box::pin(async move {
             let secret = ctx.secret(&self.client_secret).await?;
-            let auth = |rb: reqwest::RequestBuilder| {
-                rb.basic_auth(&self.client_id, Some(secret.expose_secret()))
-            };
+            let auth = |rb: reqwest::RequestBuilder| ctx.basic_auth(rb, &self.client_id, &secret);
             let reply = match &self.api {
                 Api::Rest { org_id } => {
                     let url = endpoint(

@@ -3,7 +3,6 @@
 mod sandbox;
 mod wire;
 
-use secrecy::ExposeSecret;
 use url::Url;
 
 use super::{
@@ -91,7 +90,7 @@ impl Adapter for Infobip {
                 }
                 Auth::Basic { username, password } => {
                     let password = ctx.secret(password).await?;
-                    ctx.send(|c| request(c).basic_auth(username, Some(password.expose_secret())))
+                    ctx.send(|c| ctx.basic_auth(request(c), username, &password))
                         .await?
                 }
             };

@@ -1,6 +1,12 @@
 //! Yeastar tokens kept on disk between runs, so a cron job that runs every minute
 //! does not fetch a token every minute. Files are 0600 in a 0700 directory and are
 //! replaced atomically.
+//!
+//! A cache entry is only a shortcut, so anything doubtful about it means "fetch a
+//! new token": a file or directory open to group or others (the token may have
+//! leaked, or been planted), a path that is not a small regular file, or a token
+//! that a header cannot carry. The next store rewrites the file 0600 and tightens
+//! the directory to 0700.
 
 use std::fmt;
 use std::io::Write;
@@ -10,6 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::debug;
+use crate::secret::read_small_file;
 
 /// A token is not used in its last minute: it could expire in flight.
 const MARGIN_SECS: u64 = 60;
@@ -63,18 +70,26 @@ impl TokenCache {
 
     pub fn load(&self) -> Option<Cached> {
         let path = self.path.as_ref()?;
-        let text = std::fs::read(path).ok()?;
-        let cached = serde_json::from_slice(&text).ok();
-        if cached.is_none() {
-            debug!(1, "ignoring unreadable token cache {}", path.display());
+        match read_trusted(path) {
+            Ok(cached) => Some(cached),
+            Err(None) => None,
+            Err(Some(why)) => {
+                debug!(1, "ignoring token cache: {why}");
+                None
+            }
         }
-        cached
     }
 
     /// Best effort: a cache that cannot be written costs a token request next run.
     pub fn store(&self, cached: &Cached) {
         let Some(path) = &self.path else { return };
-        if let Err(e) = write_private(path, &serde_json::to_vec(cached).expect("serialisable")) {
+        if !cached.usable() {
+            return;
+        }
+        let Ok(bytes) = serde_json::to_vec(cached) else {
+            return;
+        };
+        if let Err(e) = write_private(path, &bytes) {
             debug!(1, "cannot write token cache {}: {e}", path.display());
         }
     }
@@ -86,13 +101,71 @@ impl TokenCache {
     }
 }
 
+/// A cache entry fit to use, `Err(None)` when there is none, else why it is not.
+fn read_trusted(path: &Path) -> Result<Cached, Option<String>> {
+    let file = match read_small_file(path, false) {
+        Ok(file) => file,
+        Err(e) if e.is_not_found() => return Err(None),
+        Err(e) => return Err(Some(e.message("token cache", path))),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.meta.permissions().mode() & 0o077 != 0 {
+            return Err(Some(format!(
+                "{} is open to group or others",
+                path.display()
+            )));
+        }
+        if let Some(dir) = path.parent()
+            && std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+        {
+            return Err(Some(format!(
+                "directory {} is open to group or others",
+                dir.display()
+            )));
+        }
+    }
+    let cached: Cached = serde_json::from_slice(&file.bytes)
+        .map_err(|_| Some(format!("{} is not a token cache", path.display())))?;
+    if !cached.usable() {
+        return Err(Some(format!("{} holds an unusable token", path.display())));
+    }
+    Ok(cached)
+}
+
+/// Fit to send in a header as is: non-empty, visible ASCII only (no space, no
+/// control character). A token that is not would fail every request until it expires.
+pub fn usable_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+impl Cached {
+    fn usable(&self) -> bool {
+        usable_token(&self.token)
+            && usable_token(&self.token_head)
+            && self.refresh_token.as_deref().is_none_or(usable_token)
+    }
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().expect("cache files live in a directory");
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no directory"))?;
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // An existing directory keeps its mode; one open to others would make
+        // `load` distrust every token written into it.
+        if std::fs::metadata(dir)?.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
     // tempfile creates files 0600 on unix.
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;

@@ -113,6 +113,8 @@ impl Yeastar {
 
     async fn refresh(&self, ctx: &Ctx<'_>, cached: &Cached) -> Result<Cached, CheckError> {
         let refresh_token = cached.refresh_token.as_deref().unwrap_or_default();
+        // A failed refresh is logged with its message, which may echo the token.
+        ctx.remember(refresh_token.to_owned().into());
         let form = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "refresh_token")
             .append_pair("refresh_token", refresh_token)
@@ -137,6 +139,24 @@ impl Yeastar {
         if let Some(r) = &token.refresh_token {
             ctx.remember(r.clone().into());
         }
+        // Refused here rather than at use: cached, a bad token would fail every run
+        // until it expired.
+        if !cache::usable_token(&token.token) {
+            return Err(CheckError::provider(
+                "the token endpoint returned an empty token or one unfit for a header",
+            )
+            .status(reply.code()));
+        }
+        let token_head = match token.token_head.as_deref().map(str::trim) {
+            None | Some("") => "Bearer".to_owned(),
+            Some(head) if cache::usable_token(head) => head.to_owned(),
+            Some(_) => {
+                return Err(CheckError::provider(
+                    "the token endpoint returned a token head unfit for a header",
+                )
+                .status(reply.code()));
+            }
+        };
         let lifetime = token
             .expires_in
             .and_then(|a| a.0.to_u64())
@@ -146,12 +166,10 @@ impl Yeastar {
             .min(MAX_TOKEN_SECS);
         Ok(Cached {
             token: token.token,
-            token_head: token
-                .token_head
-                .filter(|h| !h.trim().is_empty())
-                .unwrap_or_else(|| "Bearer".into()),
+            token_head,
             expires_at: now() + lifetime,
-            refresh_token: token.refresh_token.filter(|r| !r.is_empty()),
+            // A bad refresh token only costs the refresh: the next token is granted anew.
+            refresh_token: token.refresh_token.filter(|r| cache::usable_token(r)),
             refresh_expires_at: now() + REFRESH_LIFETIME_SECS,
         })
     }
