@@ -481,24 +481,30 @@ impl Interrupts {
 fn providers_text() -> String {
     let mut out = String::from("Keys every profile takes:\n");
     for (key, help) in COMMON_KEYS {
-        out.push_str(&format!("  {key:<14} {help}\n"));
+        out.push_str(&format!("  {key:<22} {help}\n"));
     }
     for p in REGISTRY {
         out.push_str(&format!("\n{}  {}\n", p.name, p.about));
-        for k in p.keys {
+        for k in p.key_rows() {
             let mut tags = Vec::new();
             if k.required {
-                tags.push("required");
+                tags.push("required".to_owned());
             }
             if k.secret {
-                tags.push("secret");
+                tags.push("secret".to_owned());
+            }
+            if let Some(choices) = k.choices {
+                tags.push(format!("one of: {}", choices.join(", ")));
             }
             let tags = if tags.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", tags.join(", "))
+                format!(" ({})", tags.join("; "))
             };
-            out.push_str(&format!("  {:<14} {}{}\n", k.name, k.help, tags));
+            out.push_str(&format!("  {:<22} {}{}\n", k.name, k.help, tags));
+        }
+        for rule in p.rule_texts() {
+            out.push_str(&format!("  {:<22} {rule}\n", ""));
         }
     }
     out
@@ -506,33 +512,19 @@ fn providers_text() -> String {
 
 fn providers_json() -> String {
     #[derive(Serialize)]
-    struct Key {
-        name: &'static str,
-        required: bool,
-        secret: bool,
-        help: &'static str,
-    }
-    #[derive(Serialize)]
     struct Provider {
         name: &'static str,
         about: &'static str,
-        keys: Vec<Key>,
+        keys: Vec<crate::kit::provider::KeyRow>,
+        rules: Vec<String>,
     }
     let list: Vec<Provider> = REGISTRY
         .iter()
         .map(|p| Provider {
             name: p.name,
             about: p.about,
-            keys: p
-                .keys
-                .iter()
-                .map(|k| Key {
-                    name: k.name,
-                    required: k.required,
-                    secret: k.secret,
-                    help: k.help,
-                })
-                .collect(),
+            keys: p.key_rows(),
+            rules: p.rule_texts(),
         })
         .collect();
     serde_json::to_string_pretty(&list).expect("serialisable") + "\n"
@@ -585,7 +577,7 @@ fn profiles_json(config: &Config) -> String {
         provider: &'a str,
         base_url: Option<String>,
         min_balance: Option<Box<serde_json::value::RawValue>>,
-        secrets: std::collections::BTreeMap<&'static str, &'a str>,
+        secrets: std::collections::BTreeMap<&'a str, &'a str>,
         error: Option<&'a str>,
     }
     let rows: Vec<Row> = config
@@ -601,7 +593,7 @@ fn profiles_json(config: &Config) -> String {
                     .and_then(|p| p.min_balance)
                     .map(crate::money::json_number),
                 secrets: ok
-                    .map(|p| p.secrets.iter().map(|(k, d)| (*k, d.as_str())).collect())
+                    .map(|p| p.secrets.iter().map(|(k, d)| (k.as_str(), d.as_str())).collect())
                     .unwrap_or_default(),
                 error: e.profile.as_ref().err().map(String::as_str),
             }

@@ -1,80 +1,19 @@
 //! Checking profiles: concurrently, through one HTTP client, into data that the
 //! renderers turn into output. Nothing here prints.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
-use reqwest::RequestBuilder;
 use rust_decimal::Decimal;
-use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{ProfileEntry, Settings};
 use crate::debug;
 use crate::error::{CheckError, Exit};
-use crate::http::{Http, Pool, Reply, Verdict, by_status};
-use crate::providers::Balance;
-use crate::redact;
-use crate::secret::{SecretEnv, SecretSource};
+use crate::http::{Http, Pool};
+use crate::kit::{Balance, Ctx};
+use crate::secret::SecretEnv;
 use crate::text;
-
-/// What one profile's check needs: its host's connection pool, its timeout, its secrets.
-pub struct Ctx<'a> {
-    http: &'a Pool<'a>,
-    pub timeout: Duration,
-    /// Where adapters may keep state between runs (Yeastar's token).
-    pub cache_dir: Option<&'a Path>,
-    secret_env: &'a SecretEnv,
-}
-
-impl Ctx<'_> {
-    /// Resolves a secret; a failure is this profile's `config` error. Every value
-    /// resolved is registered with `redact`, so that no output can carry it.
-    pub async fn secret(&self, source: &SecretSource) -> Result<SecretString, CheckError> {
-        debug!(2, "reading secret from {}", source.describe());
-        let value = source
-            .resolve(self.secret_env, self.timeout)
-            .await
-            .map_err(CheckError::config)?;
-        self.remember(value.clone());
-        Ok(value)
-    }
-
-    /// Marks a value obtained at run time (a token) as secret.
-    pub fn remember(&self, value: SecretString) {
-        redact::register(&value);
-    }
-
-    /// HTTP Basic auth; the base64 of `user:secret` that the header carries is
-    /// registered too, since a vendor may echo the header back.
-    pub fn basic_auth(
-        &self,
-        rb: RequestBuilder,
-        user: &str,
-        secret: &SecretString,
-    ) -> RequestBuilder {
-        redact::register_basic(user, secret);
-        rb.basic_auth(user, Some(secret.expose_secret()))
-    }
-
-    /// Sends a request, retried after a network failure, a 429 or a 5xx.
-    pub async fn send(
-        &self,
-        build: impl Fn(&reqwest::Client) -> RequestBuilder,
-    ) -> Result<Reply, CheckError> {
-        self.http.send(self.timeout, build, by_status).await
-    }
-
-    /// Sends a request, retried after a network failure or an answer `classify`
-    /// calls retryable: for vendors whose body says "try again" (SPEC §6).
-    pub async fn send_with(
-        &self,
-        build: impl Fn(&reqwest::Client) -> RequestBuilder,
-        classify: impl Fn(&Reply) -> Verdict,
-    ) -> Result<Reply, CheckError> {
-        self.http.send(self.timeout, build, classify).await
-    }
-}
 
 /// The result of checking one profile.
 #[derive(Debug, Clone)]
@@ -184,16 +123,12 @@ impl Runner<'_> {
         let (min_balance, outcome) = match &entry.profile {
             Err(message) => (self.overrides.min, Err(CheckError::config(message.clone()))),
             Ok(profile) => {
-                let ctx = Ctx {
-                    http: pool,
-                    timeout: self
-                        .overrides
-                        .timeout
-                        .or(profile.timeout)
-                        .unwrap_or(self.settings.timeout),
-                    cache_dir: self.cache_dir.as_deref(),
-                    secret_env: self.secret_env,
-                };
+                let timeout = self
+                    .overrides
+                    .timeout
+                    .or(profile.timeout)
+                    .unwrap_or(self.settings.timeout);
+                let ctx = Ctx::new(pool, timeout, self.cache_dir.as_deref(), self.secret_env);
                 debug!(1, "checking {} ({})", entry.name, profile.provider.name);
                 let outcome = profile.adapter.fetch(&ctx).await.map(|mut balance| {
                     if balance.currency.is_none() {

@@ -3,17 +3,17 @@
 //! A problem with the file as a whole ends the run (exit 3). A problem with one
 //! profile is kept with that profile, so the others are still checked.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use url::{Host, Url};
 
 use crate::error::AppError;
 use crate::money::parse_user_amount;
-use crate::providers::{self, Adapter, ProviderSpec};
-use crate::secret::{SecretEnv, SecretSource};
+use crate::kit::provider::ProviderSpec;
+use crate::kit::{Adapter, keys, parse_base_url};
+use crate::providers;
+use crate::secret::SecretEnv;
 
 /// Keys every profile accepts, whatever its provider.
 pub const COMMON_KEYS: &[(&str, &str)] = &[
@@ -80,7 +80,7 @@ pub struct Profile {
     pub currency: Option<String>,
     pub timeout: Option<Duration>,
     /// (key, where its secret comes from), for `balance profiles`.
-    pub secrets: Vec<(&'static str, String)>,
+    pub secrets: Vec<(String, String)>,
 }
 
 impl Config {
@@ -284,19 +284,6 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
             providers::names()
         )
     })?;
-    if let Some(key) = table.keys().find(|k| !accepts(provider, k)) {
-        let mut accepted: Vec<&str> = COMMON_KEYS.iter().map(|(k, _)| *k).collect();
-        for spec in provider.keys {
-            if !accepted.contains(&spec.name) {
-                accepted.push(spec.name);
-            }
-        }
-        return Err(format!(
-            "unknown key `{key}` in profile `{name}` (provider `{}` accepts: {})",
-            provider.name,
-            accepted.join(", ")
-        ));
-    }
 
     let base_url = match table.remove("base_url") {
         None => None,
@@ -318,26 +305,29 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         None => None,
         Some(v) => Some(seconds(&v).map_err(|m| format!("`timeout` {m}"))?),
     };
-
-    let mut keys = Keys {
-        table,
-        base_url,
+    let common: Vec<&str> = COMMON_KEYS.iter().map(|(k, _)| *k).collect();
+    let mut common_set = vec!["provider"];
+    if base_url.is_some() {
+        common_set.push("base_url");
+    }
+    let who = format!("in profile `{name}`");
+    let cx = keys::Context {
+        common: &common,
+        common_set: &common_set,
+        who: &who,
         base_dir,
-        secrets: Vec::new(),
     };
-    let adapter = (provider.build)(&mut keys)?;
+    let values = keys::read(provider.keys, provider.rules, &table, &cx)?;
+    let secrets = values.secret_sources();
+    let adapter = provider.adapter(values, base_url)?;
     Ok(Profile {
         provider,
         adapter,
         min_balance,
         currency,
         timeout,
-        secrets: keys.secrets,
+        secrets,
     })
-}
-
-fn accepts(provider: &ProviderSpec, key: &str) -> bool {
-    COMMON_KEYS.iter().any(|(k, _)| *k == key) || provider.keys.iter().any(|k| k.name == key)
 }
 
 /// A threshold: an integer, a float (read back through its shortest text, so
@@ -348,78 +338,6 @@ fn amount(v: &toml::Value) -> Result<Decimal, String> {
         toml::Value::Float(f) if f.is_finite() => parse_user_amount(&f.to_string()),
         toml::Value::String(s) => parse_user_amount(s),
         _ => Err("must be a number".into()),
-    }
-}
-
-/// `https://` anywhere; `http://` only on loopback. No credentials, query or fragment.
-pub fn parse_base_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => return Err(format!("`{text}` has no host")),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(format!(
-                "`{text}` uses http://, allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://"
-            ));
-        }
-        other => return Err(format!("`{text}` has scheme `{other}`; use https://")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry credentials; use the provider's secret keys".into());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("`{text}` must not have a query or fragment"));
-    }
-    Ok(url)
-}
-
-/// A profile's provider-specific keys, handed to the provider's `build`.
-/// Messages name the key; the caller adds the profile.
-pub struct Keys<'a> {
-    table: toml::Table,
-    base_url: Option<Url>,
-    base_dir: &'a Path,
-    secrets: Vec<(&'static str, String)>,
-}
-
-impl Keys<'_> {
-    /// The profile's `base_url`, already validated.
-    pub fn base_url(&self) -> Option<Url> {
-        self.base_url.clone()
-    }
-
-    pub fn string(&mut self, key: &'static str) -> Result<Option<String>, String> {
-        match self.table.remove(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
-            Some(_) => Err(format!("`{key}` must be a non-empty string")),
-        }
-    }
-
-    pub fn required_string(&mut self, key: &'static str) -> Result<String, String> {
-        self.string(key)?
-            .ok_or_else(|| format!("`{key}` is required"))
-    }
-
-    pub fn secret(&mut self, key: &'static str) -> Result<Option<SecretSource>, String> {
-        let Some(value) = self.table.remove(key) else {
-            return Ok(None);
-        };
-        let source =
-            SecretSource::from_toml(&value, self.base_dir).map_err(|m| format!("`{key}` {m}"))?;
-        self.secrets.push((key, source.describe()));
-        Ok(Some(source))
-    }
-
-    pub fn required_secret(&mut self, key: &'static str) -> Result<SecretSource, String> {
-        self.secret(key)?
-            .ok_or_else(|| format!("`{key}` is required"))
     }
 }
 

@@ -50,7 +50,7 @@ impl Adapter for Described {
                         }
                         rb
                     },
-                    |reply| d.retryable(reply),
+                    |reply| d.verdict(reply),
                 )
                 .await?;
             d.interpret(&reply)

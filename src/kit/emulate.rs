@@ -365,17 +365,35 @@ const LOW: &str = "3.75";
 const LOW_WHOLE: &str = "3";
 
 impl Described<'_> {
-    pub fn answer(&self, request: &Request, state: &State) -> Answer {
-        let d = self.description;
-        let method = match d.method {
+    /// Whether the request is for this endpoint (its path and method).
+    pub fn serves(&self, request: &Request) -> bool {
+        path_match(&self.description.path, &request.path).is_some()
+            && request.method == self.method()
+    }
+
+    fn method(&self) -> Method {
+        match self.description.method {
             super::engine::Method::Get => Method::GET,
             super::engine::Method::Post => Method::POST,
-        };
+        }
+    }
+
+    pub fn answer(&self, request: &Request, state: &State) -> Answer {
+        let d = self.description;
         let Some(account) = path_match(&d.path, &request.path) else {
             return not_here(request);
         };
-        if request.method != method {
+        if request.method != self.method() {
             return Answer::json(405, &serde_json::json!({"error": "method not allowed"}));
+        }
+        if d.body.is_some()
+            && (request.header("content-type") != Some("application/json")
+                || serde_json::from_slice::<serde_json::Value>(&request.body).is_err())
+        {
+            return Answer::json(
+                415,
+                &serde_json::json!({"error": "the body must be JSON, sent as application/json"}),
+            );
         }
         for (name, value) in &d.headers {
             // Literal headers are the vendor's requirement (Africa's Talking
@@ -403,7 +421,13 @@ impl Described<'_> {
             };
         }
         let scenario = key.as_deref().and_then(Scenario::from_key);
-        let pick = |word: &str| self.fixtures.iter().find(|f| f.kind_word() == word);
+        // The plain `balance.http` (no label) is the healthy answer, if there is one.
+        let pick = |word: &str| {
+            let of_kind = self.fixtures.iter().filter(|f| f.kind_word() == word);
+            let plain = of_kind.clone().find(|f| f.name[word.len()..].starts_with('.'));
+            // Else the plainest status: a 401 before a 403.
+            plain.or_else(|| of_kind.min_by_key(|f| f.status))
+        };
         let unauthorized = || match pick("auth") {
             Some(f) => from_fixture(f),
             None => Answer::json(401, &serde_json::json!({"error": "unauthorized"})),

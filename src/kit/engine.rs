@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use super::json::{self, Pointer};
 use crate::error::{CheckError, ErrorKind};
-use crate::http::Reply;
+use crate::http::{Reply, Verdict, retry_hint};
 
 /// GET or POST: balance endpoints are reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,8 +317,18 @@ impl Description {
         Err(self.error(reply, doc))
     }
 
-    /// Whether an answer should be tried again like a 429: a rate-limit code
-    /// inside any answer, or a 429 / 5xx status.
+    /// Whether to ask again: a 429 or 5xx status, or a rate-limit code inside
+    /// any answer (SPEC §6: the vendor layer decides), after the vendor's hint.
+    pub fn verdict(&self, reply: &Reply) -> Verdict {
+        if self.retryable(reply) {
+            Verdict::Retry {
+                wait: retry_hint(reply),
+            }
+        } else {
+            Verdict::Final
+        }
+    }
+
     pub fn retryable(&self, reply: &Reply) -> bool {
         let status = reply.code();
         if status == 429 || reply.status.is_server_error() {
@@ -514,7 +524,7 @@ fn scaled(value: &RawValue, scale: u64) -> Result<(Decimal, Option<String>), Str
     Ok((result.normalize(), unit))
 }
 
-pub use crate::providers::{Balance, status_kind, vendor_error};
+use super::{Balance, status_kind, vendor_error};
 
 #[cfg(test)]
 mod tests {
@@ -657,6 +667,6 @@ mod tests {
     #[test]
     fn any_answer_is_handled() {
         let d = telnyx();
-        crate::providers::check_any_answer(|r| d.interpret(r));
+        crate::kit::check_any_answer(|r| d.interpret(r));
     }
 }

@@ -113,6 +113,32 @@ pub enum Rule {
     },
 }
 
+impl Rule {
+    /// The rule in words, for `balance providers` and the README.
+    pub fn describe(&self) -> String {
+        let list = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        match *self {
+            Rule::OneOf(groups) => format!(
+                "exactly one of: {}",
+                groups.iter().map(|g| list(g)).collect::<Vec<_>>().join(", or ")
+            ),
+            Rule::NotBoth(a, b) => format!("`{a}` or `{b}`, not both"),
+            Rule::AnyOf(keys) => format!(
+                "at least one of {}",
+                keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ),
+            Rule::OnlyWhen { key, when, value, .. } => {
+                format!("`{key}` is required with {when} = \"{value}\", and only then")
+            }
+        }
+    }
+}
+
 /// A key's value as read from the profile.
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -176,38 +202,56 @@ impl Values {
     }
 }
 
+/// Where a profile's keys are read: what the messages and rules need to know.
+pub struct Context<'a> {
+    /// Keys every profile takes (they are read by the caller).
+    pub common: &'a [&'a str],
+    /// Those of them this profile set.
+    pub common_set: &'a [&'a str],
+    /// Names the profile in messages: "in profile `sg`".
+    pub who: &'a str,
+    /// Where relative secret file paths start.
+    pub base_dir: &'a Path,
+}
+
 /// Reads `table` (the profile minus its common keys) against `specs` and
-/// `rules`. Every problem is reported: all unknown keys at once, with a
-/// suggestion for each.
+/// `rules`. Every unknown key is reported at once, with a suggestion for each.
 pub fn read(
     specs: &[KeySpec],
     rules: &[Rule],
-    common: &[&str],
     table: &toml::Table,
-    base_dir: &Path,
+    cx: &Context<'_>,
 ) -> Result<Values, String> {
-    let unknown: Vec<String> = table
+    let (common, base_dir) = (cx.common, cx.base_dir);
+    let known: Vec<&str> = specs.iter().map(|s| s.name).chain(common.iter().copied()).collect();
+    let unknown: Vec<&String> = table
         .keys()
         .filter(|k| !specs.iter().any(|s| s.name == k.as_str()))
-        .map(|k| {
-            let known = specs.iter().map(|s| s.name).chain(common.iter().copied());
-            match suggest(k, known) {
-                Some(near) => format!("`{k}` (did you mean `{near}`?)"),
-                None => format!("`{k}`"),
-            }
-        })
         .collect();
     if !unknown.is_empty() {
-        let accepted: Vec<&str> = common
+        let names: Vec<String> = unknown.iter().map(|k| format!("`{k}`")).collect();
+        let hints: Vec<String> = unknown
             .iter()
-            .copied()
-            .chain(specs.iter().map(|s| s.name))
+            .filter_map(|k| {
+                let near = suggest(k, known.iter().copied())?;
+                Some(if unknown.len() == 1 {
+                    format!("`{near}`")
+                } else {
+                    format!("`{near}` for `{k}`")
+                })
+            })
             .collect();
+        let hint = if hints.is_empty() {
+            String::new()
+        } else {
+            format!(": did you mean {}?", hints.join(", "))
+        };
         let noun = if unknown.len() == 1 { "key" } else { "keys" };
         return Err(format!(
-            "unknown {noun} {} (accepted: {})",
-            unknown.join(", "),
-            accepted.join(", ")
+            "unknown {noun} {} {}{hint} (accepted: {})",
+            names.join(", "),
+            cx.who,
+            common.iter().chain(specs.iter().map(|s| &s.name)).copied().collect::<Vec<_>>().join(", ")
         ));
     }
 
@@ -253,13 +297,12 @@ pub fn read(
         }
     }
     for rule in rules {
-        check_rule(rule, &values, table)?;
+        check_rule(rule, &values, &|k| values.has(k) || cx.common_set.contains(&k))?;
     }
     Ok(values)
 }
 
-fn check_rule(rule: &Rule, values: &Values, table: &toml::Table) -> Result<(), String> {
-    let set = |k: &str| values.has(k) || table.contains_key(k);
+fn check_rule(rule: &Rule, values: &Values, set: &dyn Fn(&str) -> bool) -> Result<(), String> {
     let list = |keys: &[&str]| {
         keys.iter()
             .map(|k| format!("`{k}`"))
@@ -349,17 +392,34 @@ mod tests {
 
     fn read_str(text: &str) -> Result<Values, String> {
         let table: toml::Table = toml::from_str(text).unwrap();
-        read(SPECS, RULES, &["provider", "base_url"], &table, Path::new("/"))
+        let cx = Context {
+            common: &["provider", "base_url"],
+            common_set: &[],
+            who: "in profile `a`",
+            base_dir: Path::new("/"),
+        };
+        read(SPECS, RULES, &table, &cx)
     }
 
     #[test]
     fn every_unknown_key_at_once_with_suggestions() {
         let err = read_str("account_id = \"a\"\napi_kye = \"k\"\nbase_ulr = \"x\"\nzzz = 1").unwrap_err();
-        assert!(err.starts_with("unknown keys "), "{err}");
-        assert!(err.contains("`api_kye` (did you mean `api_key`?)"), "{err}");
-        assert!(err.contains("`base_ulr` (did you mean `base_url`?)"), "{err}");
-        assert!(err.contains("`zzz`,") || err.contains("`zzz` ("), "{err}");
-        assert!(!err.contains("`zzz` (did"), "{err}");
+        assert!(
+            err.starts_with("unknown keys `api_kye`, `base_ulr`, `zzz` in profile `a`: did you mean `api_key` for `api_kye`, `base_url` for `base_ulr`? (accepted: "),
+            "{err}"
+        );
+        let table: toml::Table = toml::from_str("account_id = \"a\"\napi_kye = \"k\"").unwrap();
+        let cx = Context {
+            common: &["provider"],
+            common_set: &[],
+            who: "in profile `a`",
+            base_dir: Path::new("/"),
+        };
+        let err = read(SPECS, RULES, &table, &cx).unwrap_err();
+        assert!(
+            err.starts_with("unknown key `api_kye` in profile `a`: did you mean `api_key`? (accepted: "),
+            "{err}"
+        );
     }
 
     #[test]

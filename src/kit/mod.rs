@@ -1,10 +1,45 @@
-//! The vendor kit: what every adapter builds on, and nothing above it.
+//! The vendor kit: what every adapter builds on, and nothing above it (it
+//! depends only on the HTTP client, errors, money, secrets and text). Vendors
+//! import `kit::prelude`; the kit never imports a vendor, `check`, `config` or
+//! `sandbox`.
 
+pub mod described;
+pub mod emulate;
 pub mod engine;
+pub mod fixture;
 pub mod json;
 pub mod keys;
-pub mod emulate;
-pub mod fixture;
+pub mod provider;
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::net::IpAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::time::Duration;
+
+use reqwest::RequestBuilder;
+use reqwest::header::HeaderValue;
+use rust_decimal::Decimal;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use url::{Host, Url};
+
+use crate::debug;
+use crate::error::{CheckError, ErrorKind};
+use crate::http::{Pool, Reply, Verdict, by_status};
+use crate::redact;
+use crate::secret::{SecretEnv, SecretSource};
+use crate::text;
+
+/// What vendor folders use.
+pub mod prelude {
+    pub use super::engine::{Auth, Description, Hooks};
+    pub use super::keys::{KeySpec, Rule, Value, Values};
+    pub use super::provider::{BaseUrl, Build, ProviderSpec};
+    pub use super::{Adapter, Balance, BoxFuture, Ctx};
+    pub use crate::error::{CheckError, ErrorKind};
+}
 
 /// A vendor folder's fixtures, embedded by the build script:
 /// `fixtures!("twilio")` is `&[("balance.http", "…"), …]`.
@@ -13,4 +48,379 @@ macro_rules! fixtures {
     ($folder:literal) => {
         include!(concat!(env!("OUT_DIR"), "/fixtures/", $folder, ".rs"))
     };
+}
+
+/// What one profile's check needs: its host's connection pool, its timeout, its secrets.
+pub struct Ctx<'a> {
+    http: &'a Pool<'a>,
+    pub timeout: Duration,
+    /// Where adapters may keep state between runs (Yeastar's token).
+    pub cache_dir: Option<&'a Path>,
+    secret_env: &'a SecretEnv,
+}
+
+impl Ctx<'_> {
+    /// Resolves a secret; a failure is this profile's `config` error. Every value
+    /// resolved is registered with `redact`, so that no output can carry it.
+    pub async fn secret(&self, source: &SecretSource) -> Result<SecretString, CheckError> {
+        debug!(2, "reading secret from {}", source.describe());
+        let value = source
+            .resolve(self.secret_env, self.timeout)
+            .await
+            .map_err(CheckError::config)?;
+        self.remember(value.clone());
+        Ok(value)
+    }
+
+    /// Marks a value obtained at run time (a token) as secret.
+    pub fn remember(&self, value: SecretString) {
+        redact::register(&value);
+    }
+
+    /// HTTP Basic auth; the base64 of `user:secret` that the header carries is
+    /// registered too, since a vendor may echo the header back.
+    pub fn basic_auth(
+        &self,
+        rb: RequestBuilder,
+        user: &str,
+        secret: &SecretString,
+    ) -> RequestBuilder {
+        redact::register_basic(user, secret);
+        rb.basic_auth(user, Some(secret.expose_secret()))
+    }
+
+    /// Sends a request, retried after a network failure, a 429 or a 5xx.
+    pub async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<Reply, CheckError> {
+        self.http.send(self.timeout, build, by_status).await
+    }
+
+    /// Sends a request, retried after a network failure or an answer `classify`
+    /// calls retryable: for vendors whose body says "try again" (SPEC §6).
+    pub async fn send_with(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+        classify: impl Fn(&Reply) -> Verdict,
+    ) -> Result<Reply, CheckError> {
+        self.http.send(self.timeout, build, classify).await
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        http: &'a Pool<'a>,
+        timeout: Duration,
+        cache_dir: Option<&'a Path>,
+        secret_env: &'a SecretEnv,
+    ) -> Self {
+        Ctx {
+            http,
+            timeout,
+            cache_dir,
+            secret_env,
+        }
+    }
+
+    /// `Basic base64(user:secret)`, registered with `redact` in that form too.
+    pub fn basic_auth_value(&self, user: &str, secret: &SecretString) -> String {
+        use base64::Engine;
+        redact::register_basic(user, secret);
+        let pair = format!("{user}:{}", secret.expose_secret());
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+    }
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One configured vendor account.
+pub trait Adapter: Send + Sync + Debug {
+    /// Where its requests go (the default, or the profile's `base_url`).
+    fn base_url(&self) -> &Url;
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>>;
+}
+
+/// A fetched balance, exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Balance {
+    pub amount: Decimal,
+    /// The vendor's own unit, when its answer has one.
+    pub currency: Option<String>,
+    /// Provider-specific extras, reported under `details`.
+    pub details: Vec<(String, Decimal)>,
+}
+
+impl Balance {
+    pub fn new(amount: Decimal, currency: Option<String>) -> Self {
+        Balance {
+            amount,
+            // Made safe with the rest of the result's text, in `check::Runner::check`.
+            currency: currency.filter(|c| !c.is_empty()),
+            details: Vec::new(),
+        }
+    }
+}
+
+/// `base` with `segments` appended to its path (a path prefix is kept, each
+/// segment percent-encoded).
+pub fn endpoint(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .expect("base URLs are validated http(s) URLs")
+        .pop_if_empty()
+        .extend(segments);
+    url
+}
+
+pub fn default_url(text: &str) -> Url {
+    Url::parse(text).expect("built-in URLs are valid")
+}
+
+/// `Authorization: {scheme} {credential}`, marked sensitive so that no debug
+/// output of the request can show it. `None` when the credential has characters
+/// no header may carry (a newline in a pasted key, say).
+pub fn authorization(scheme: &str, credential: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::try_from(format!("{scheme} {credential}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// `authorization` for a secret from the config; a bad one is this profile's config error.
+pub fn secret_authorization(
+    scheme: &str,
+    key: &str,
+    secret: &SecretString,
+) -> Result<HeaderValue, CheckError> {
+    authorization(scheme, secret.expose_secret()).ok_or_else(|| {
+        CheckError::config(format!(
+            "`{key}` holds characters not allowed in an HTTP header"
+        ))
+    })
+}
+
+/// The error kind an HTTP status means when the body says nothing more precise.
+pub fn status_kind(status: u16) -> ErrorKind {
+    match status {
+        401 | 403 => ErrorKind::Auth,
+        429 => ErrorKind::RateLimited,
+        _ => ErrorKind::Provider,
+    }
+}
+
+/// How much of a vendor's text an error keeps: generous, since the result's
+/// final gate bounds what is shown; this only bounds memory.
+const VENDOR_TEXT_CHARS: usize = 8 * 1024;
+
+/// The one shape every vendor error message takes:
+/// `credentials rejected (HTTP 401, code 1200): Request was not authenticated properly`.
+pub fn vendor_error(
+    kind: ErrorKind,
+    status: u16,
+    code: Option<String>,
+    message: Option<&str>,
+) -> CheckError {
+    let summary = match kind {
+        ErrorKind::Auth => "credentials rejected",
+        ErrorKind::RateLimited => "rate limited",
+        ErrorKind::NotPrepaid => "account is not in prepaid mode",
+        ErrorKind::Network => "network failure",
+        ErrorKind::Config => "configuration error",
+        ErrorKind::Provider => "vendor error",
+    };
+    let mut text = format!("{summary} (HTTP {status}");
+    if let Some(code) = code.as_deref().filter(|c| !c.trim().is_empty()) {
+        text.push_str(", code ");
+        text.push_str(code);
+    }
+    text.push(')');
+    if let Some(message) = message.filter(|m| !m.trim().is_empty()) {
+        text.push_str(": ");
+        text.push_str(message);
+    }
+    // Secrets go before any cut: a key straddling the bound would leave its start.
+    let keep = |t: &str| text::clean(t, VENDOR_TEXT_CHARS);
+    CheckError::new(kind, keep(&text))
+        .status(status)
+        .code(code.map(|c| keep(&c)))
+}
+
+/// Parses a body the vendor documents; anything else is a `provider` error that
+/// says what was wrong without echoing the body.
+pub fn parse_body<T: DeserializeOwned>(reply: &Reply) -> Result<T, CheckError> {
+    serde_json::from_slice(&reply.body).map_err(|e| {
+        let what = if reply.body.iter().all(u8::is_ascii_whitespace) {
+            "an empty body".to_owned()
+        } else if e.is_syntax() || e.is_eof() {
+            "a body that is not JSON".to_owned()
+        } else {
+            // serde's text can quote the body; keep only the part before any quote.
+            let text = e.to_string();
+            let text = text.split(" at line ").next().unwrap_or("");
+            let text = text
+                .split('"')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches([' ', ':', ',']);
+            format!("an unexpected body ({text})")
+        };
+        CheckError::provider(format!("unexpected answer (HTTP {}): {what}", reply.code()))
+            .status(reply.code())
+    })
+}
+
+/// Reads a vendor error body if it has the vendor's shape; `None` for HTML pages,
+/// empty bodies and the like.
+pub fn parse_error_body<T: DeserializeOwned>(reply: &Reply) -> Option<T> {
+    serde_json::from_slice(&reply.body).ok()
+}
+
+/// Vendor-shaped junk for property tests: documented keys with values of every
+/// type, nested, or plain bytes, under any status.
+#[cfg(test)]
+pub(crate) fn arbitrary_reply() -> impl proptest::strategy::Strategy<Value = Reply> {
+    use proptest::prelude::*;
+    const KEYS: &[&str] = &[
+        "balance",
+        "currency",
+        "code",
+        "message",
+        "status",
+        "result",
+        "accountBalance",
+        "amount",
+        "token",
+        "tokenHead",
+        "expiresIn",
+        "requestError",
+        "serviceException",
+        "messageId",
+        "text",
+        "errorCode",
+        "description",
+        "balance10000",
+        "gift_balance10000",
+        "total_balance10000",
+        "gift_balance",
+        "total_balance",
+        "detailMessage",
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(serde_json::Value::from),
+        "\\PC{0,12}".prop_map(serde_json::Value::from),
+        Just(serde_json::Value::from("success")),
+        Just(serde_json::Value::from("12500")),
+    ];
+    let value = leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::Array),
+            proptest::collection::vec((proptest::sample::select(KEYS), inner), 0..5).prop_map(
+                |kv| {
+                    serde_json::Value::Object(
+                        kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                    )
+                }
+            ),
+        ]
+    });
+    let body = prop_oneof![
+        value.prop_map(|v| v.to_string().into_bytes()),
+        proptest::collection::vec(any::<u8>(), 0..64),
+        Just(b"{\"balance\": 1e400}".to_vec()),
+        Just(b"{\"balance\": 123456789012345678901234567890123}".to_vec()),
+    ];
+    let status = proptest::sample::select(vec![
+        200u16, 201, 204, 302, 400, 401, 403, 404, 429, 500, 503,
+    ]);
+    (status, body).prop_map(|(status, body)| Reply {
+        status: reqwest::StatusCode::from_u16(status).expect("valid status"),
+        headers: reqwest::header::HeaderMap::new(),
+        body,
+    })
+}
+
+/// Feeds `interpret` generated answers: each must be a balance or a one-line
+/// error, never a panic.
+#[cfg(test)]
+pub(crate) fn check_any_answer(interpret: impl Fn(&Reply) -> Result<Balance, CheckError>) {
+    let mut runner = proptest::test_runner::TestRunner::default();
+    runner
+        .run(&arbitrary_reply(), |reply| {
+            if let Err(e) = interpret(&reply) {
+                proptest::prop_assert!(!e.message.is_empty() && !e.message.contains('\n'), "{e:?}");
+                proptest::prop_assert!(e.message.chars().count() < 400, "{e:?}");
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// `https://` anywhere; `http://` only on loopback. No credentials, query or fragment.
+pub fn parse_base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(format!("`{text}` has no host")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "`{text}` uses http://, allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://"
+            ));
+        }
+        other => return Err(format!("`{text}` has scheme `{other}`; use https://")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry credentials; use the provider's secret keys".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`{text}` must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keeps_prefix_and_encodes() {
+        let base = Url::parse("https://proxy.example/frontier/").unwrap();
+        assert_eq!(
+            endpoint(&base, &["v1beta1", "a b", "balance"]).as_str(),
+            "https://proxy.example/frontier/v1beta1/a%20b/balance"
+        );
+        let base = Url::parse("https://proxy.example").unwrap();
+        assert_eq!(
+            endpoint(&base, &["v1", "balance"]).as_str(),
+            "https://proxy.example/v1/balance"
+        );
+    }
+
+    #[test]
+    fn vendor_error_reads_as_one_line() {
+        let e = vendor_error(
+            ErrorKind::Auth,
+            401,
+            Some("1200".into()),
+            Some("Bad\nkey\t x"),
+        );
+        assert_eq!(
+            e.message,
+            "credentials rejected (HTTP 401, code 1200): Bad key x"
+        );
+        assert_eq!(
+            (e.http_status, e.provider_code.as_deref()),
+            (Some(401), Some("1200"))
+        );
+    }
+
 }

@@ -61,7 +61,65 @@ impl std::fmt::Debug for ProviderSpec {
     }
 }
 
+/// One row of `balance providers`: a key, what it takes, its tags.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyRow {
+    pub name: &'static str,
+    pub required: bool,
+    pub secret: bool,
+    /// The words it accepts, for a choice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<&'static [&'static str]>,
+    pub help: String,
+}
+
 impl ProviderSpec {
+    /// Its keys as `balance providers` and the README show them: its own, then
+    /// `base_url` with what it defaults to here.
+    pub fn key_rows(&self) -> Vec<KeyRow> {
+        let mut rows: Vec<KeyRow> = self
+            .keys
+            .iter()
+            .map(|k| KeyRow {
+                name: k.name,
+                required: k.required,
+                secret: k.is_secret(),
+                choices: match k.kind {
+                    super::keys::KeyKind::Choice(c) => Some(c),
+                    _ => None,
+                },
+                help: k.help.to_owned(),
+            })
+            .collect();
+        let base = match self.base_url {
+            BaseUrl::Default(url) => Some((false, format!("API base URL (default {url})"))),
+            BaseUrl::Required => Some((true, "your server's URL (self-hosted: no default)".into())),
+            BaseUrl::ByKey { key, default, .. } => Some((
+                false,
+                match default {
+                    Some(url) => format!("API base URL (default from `{key}`; else {url})"),
+                    None => format!("API base URL (default from `{key}`)"),
+                },
+            )),
+            BaseUrl::Key(_) => None,
+        };
+        if let Some((required, help)) = base {
+            rows.push(KeyRow {
+                name: "base_url",
+                required,
+                secret: false,
+                choices: None,
+                help,
+            });
+        }
+        rows
+    }
+
+    /// How its keys combine, in words.
+    pub fn rule_texts(&self) -> Vec<String> {
+        self.rules.iter().map(super::keys::Rule::describe).collect()
+    }
+
     /// The adapter for a profile: keys already read and checked, `base_url` the
     /// profile's own if it set one.
     pub fn adapter(&self, values: Values, base_url: Option<Url>) -> Result<Box<dyn Adapter>, String> {

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use super::status_word;
 use crate::check::CheckResult;
 use crate::money::json_number;
-use crate::providers::Balance;
+use crate::kit::Balance;
 
 #[derive(Serialize)]
 struct Row<'a> {

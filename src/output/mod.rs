@@ -68,7 +68,7 @@ pub(crate) mod fixtures {
     use crate::check::CheckResult;
     use crate::error::{CheckError, ErrorKind};
     use crate::money::parse_decimal;
-    use crate::providers::Balance;
+    use crate::kit::Balance;
 
     fn at() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_795_335_565) // 2026-11-22T08:19:25Z

@@ -2,37 +2,40 @@
 //! balance API. The credential picks a scenario, so that users can rehearse a
 //! revoked key or a vendor outage, and benchmarks can add latency.
 //!
-//! Each vendor's emulator lives beside its adapter (`providers/<vendor>/sandbox.rs`)
-//! and writes the same wire types the adapter reads; this module is the server
-//! and the parts every emulator shares.
-
+//! Each provider is mounted under its own prefix (`/{provider}/…`), so no
+//! vendor's path can shadow another's. Described vendors are answered by the
+//! engine from their description and fixtures; code vendors by their own
+//! emulator. This module is the server and the routing.
 
 mod server;
 
 pub use crate::kit::emulate::*;
 pub use server::{Running, serve, spawn};
 
-/// The emulators of every registered provider.
-pub fn emulators() -> impl Iterator<Item = (&'static str, &'static dyn Emulator)> {
-    crate::providers::REGISTRY
-        .iter()
-        .map(|p| (p.name, p.emulator))
+use crate::providers::REGISTRY;
+
+/// Routes a request to the provider its first path segment names.
+pub fn answer(request: &Request, state: &State) -> Answer {
+    let rest = request.path.strip_prefix('/').unwrap_or(&request.path);
+    let (name, path) = rest.split_once('/').map_or((rest, ""), |(n, p)| (n, p));
+    match REGISTRY.iter().find(|p| p.name == name) {
+        Some(spec) => {
+            let inner = Request {
+                method: request.method.clone(),
+                path: format!("/{path}"),
+                query: request.query.clone(),
+                headers: request.headers.clone(),
+                body: request.body.clone(),
+            };
+            spec.answer(&inner, state)
+        }
+        None => not_here(request),
+    }
 }
 
-/// Routes a request to the emulator whose path it is.
-pub fn answer(request: &Request, state: &State) -> Answer {
-    emulators()
-        .find_map(|(_, e)| e.answer(request, state))
-        .unwrap_or_else(|| {
-            Answer::json(
-                404,
-                &serde_json::json!({
-                    "error": "no vendor balance endpoint at this path in the balance sandbox",
-                    "method": request.method.as_str(),
-                    "path": request.path,
-                }),
-            )
-        })
+/// Where a provider's emulator is mounted in a sandbox at `base_url`.
+pub fn mount(base_url: &str, provider: &str) -> String {
+    format!("{base_url}/{provider}")
 }
 
 /// The config a sandbox at `base_url` is checked with: `[settings]` (if any), then
@@ -46,9 +49,8 @@ pub fn config(
     let mut out = String::from(settings);
     for (scenario, provider, extra) in profiles {
         let spec = crate::providers::find(provider).expect("sandbox profiles name providers");
-        let mut variants = spec
-            .emulator
-            .profiles(base_url, *scenario, &secret(*scenario));
+        let mut variants =
+            spec.sandbox_profiles(&mount(base_url, provider), *scenario, &secret(*scenario));
         // Every API generation works when healthy; one profile shows each fault.
         if *scenario != Scenario::Healthy {
             variants.truncate(1);
@@ -72,8 +74,9 @@ pub fn config(
 
 /// Healthy profiles of every provider: what `sandbox` prints and `demo` checks.
 pub fn healthy_profiles() -> Vec<(Scenario, &'static str, Option<&'static str>)> {
-    emulators()
-        .map(|(name, _)| (Scenario::Healthy, name, None))
+    REGISTRY
+        .iter()
+        .map(|p| (Scenario::Healthy, p.name, None))
         .collect()
 }
 

@@ -11,14 +11,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::value::RawValue;
 use url::Url;
 
-use super::{
-    Adapter, Balance, BoxFuture, KeySpec, ProviderSpec, authorization, default_url, endpoint,
-    parse_body, status_kind, vendor_error,
-};
-use crate::check::Ctx;
-use crate::config::Keys;
 use crate::debug;
-use crate::error::{CheckError, ErrorKind};
+use crate::kit::prelude::*;
+use crate::kit::{authorization, endpoint, parse_body, status_kind, vendor_error};
 use crate::http::{Reply, Verdict, by_status, retry_hint};
 use crate::secret::SecretSource;
 use cache::{Cached, REFRESH_LIFETIME_SECS, TokenCache, now};
@@ -27,13 +22,16 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "yeastar",
     about: "Yeastar Partner Portal",
     keys: &[
-        KeySpec::required("client_id", "OpenAPI client id"),
-        KeySpec::required("client_secret", "OpenAPI client secret").secret(),
-        KeySpec::optional("base_url", "default https://openapi.partner.yeastar.com"),
-        KeySpec::optional("currency", "the answer has no currency: say which it is"),
+        KeySpec::text("client_id", "OpenAPI client id").required(),
+        KeySpec::secret("client_secret", "OpenAPI client secret").required(),
     ],
-    build,
-    emulator: &sandbox::Emulator,
+    rules: &[],
+    base_url: BaseUrl::Default("https://openapi.partner.yeastar.com"),
+    build: Build::Code {
+        build,
+        emulator: &sandbox::Emulator,
+    },
+    fixtures: crate::fixtures!("yeastar"),
 };
 
 /// Access tokens live 30 minutes when the answer does not say.
@@ -47,12 +45,9 @@ struct Yeastar {
     client_secret: SecretSource,
 }
 
-fn build(keys: &mut Keys<'_>) -> Result<Box<dyn Adapter>, String> {
-    let client_id = keys.required_string("client_id")?;
-    let client_secret = keys.required_secret("client_secret")?;
-    let base_url = keys
-        .base_url()
-        .unwrap_or_else(|| default_url("https://openapi.partner.yeastar.com"));
+fn build(values: Values, base_url: Url) -> Result<Box<dyn Adapter>, String> {
+    let client_id = values.text("client_id").unwrap_or_default().to_owned();
+    let client_secret = values.secret("client_secret").cloned().ok_or("`client_secret` is required")?;
     Ok(Box::new(Yeastar {
         base_url,
         client_id,
@@ -262,6 +257,6 @@ mod tests {
     /// Any status and body: a balance or a one-line error, never a panic.
     #[test]
     fn any_answer_is_handled() {
-        crate::providers::check_any_answer(interpret);
+        crate::kit::check_any_answer(interpret);
     }
 }

@@ -7,7 +7,7 @@ use serde_json::value::{RawValue, to_raw_value};
 
 use super::wire;
 use crate::money::Amount;
-use crate::sandbox::{self, Answer, Request, Scenario, State, Voice as _};
+use crate::kit::emulate::{self as sandbox, Answer, Request, Scenario, State, Voice as _};
 
 pub struct Emulator;
 

@@ -1,12 +1,11 @@
 //! The command line through the real binary: exit codes, config errors, output
 //! order, formats, files and pipes.
 
-mod common;
 
 use std::io::Read;
 use std::process::Stdio;
 
-use common::{Home, code, fixture, json, stderr, stdout};
+use crate::common::{Home, code, fixture, json, stderr, stdout};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -424,7 +423,7 @@ async fn config_found_through_env_and_xdg() {
     let home = Home::new();
     let text = infobip("a", &server.uri(), "");
     let elsewhere = home.path().join("elsewhere.toml");
-    common::write_private(&elsewhere, &text);
+    crate::common::write_private(&elsewhere, &text);
     let mut cmd = home.cmd();
     cmd.env("BALANCE_CONFIG", &elsewhere)
         .args(["check", "--value"]);
@@ -440,7 +439,7 @@ async fn config_found_through_env_and_xdg() {
 
     let xdg = home.path().join("xdg-config/balance");
     std::fs::create_dir_all(&xdg).unwrap();
-    common::write_private(&xdg.join("config.toml"), &text);
+    crate::common::write_private(&xdg.join("config.toml"), &text);
     let mut cmd = home.cmd();
     cmd.args(["check", "--value"]);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())

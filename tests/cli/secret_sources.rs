@@ -2,15 +2,13 @@
 //! regular file or a config error, a `{ command }` is read while it runs and is
 //! killed with everything it started. Every form is trimmed by the same rule.
 
-mod common;
-mod watchdog;
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{Home, Sandbox, code, json, stderr};
-use watchdog::run_within;
+use crate::common::{Home, Sandbox, code, json, stderr};
+use crate::watchdog::run_within;
 
 /// Every run here should take well under a second; the old code hung for good.
 const LIMIT: Duration = Duration::from_secs(5);
@@ -89,7 +87,7 @@ fn a_device_is_refused_before_any_read() {
     // 1 GiB of address space: reading /dev/zero to its end would run out of it.
     let mut cmd = Command::new("sh");
     cmd.args(["-c", r#"ulimit -v 1048576 && exec "$0" "$@""#])
-        .arg(common::BIN)
+        .arg(crate::common::BIN)
         .env_clear()
         .envs(home.cmd().get_envs().filter_map(|(k, v)| Some((k, v?))))
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())

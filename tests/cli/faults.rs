@@ -1,14 +1,13 @@
 //! Behaviour under faults (SPEC §6): retries, timeouts, hostile bodies, redirects,
 //! sockets, network error messages.
 
-mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::hostile::{self, Action, Hostile};
-use common::{Home, code, fixture, json, stderr};
+use crate::common::hostile::{self, Action, Hostile};
+use crate::common::{Home, code, fixture, json, stderr};
 use wiremock::matchers::{header_exists, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -424,7 +423,7 @@ async fn sockets_stay_near_concurrency_however_many_hosts() {
     }
     let script = format!(
         "ulimit -n 128 && exec {} --config {} check --json",
-        common::BIN,
+        crate::common::BIN,
         path.display()
     );
     cmd.args(["-c", &script]).stdin(std::process::Stdio::null());

@@ -1,10 +1,9 @@
 //! Secrets never reach stdout or stderr, at any verbosity, on success or failure,
 //! even when a vendor echoes them back. And the four ways of writing one work.
 
-mod common;
 
-use common::hostile::{self, Action, Hostile};
-use common::{Home, code, json, stderr, stdout};
+use crate::common::hostile::{self, Action, Hostile};
+use crate::common::{Home, code, json, stderr, stdout};
 use wiremock::matchers::{basic_auth, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -449,7 +448,7 @@ fn failed_yeastar_refresh_does_not_print_the_refresh_token() {
                 r#"{{"code":"success","detailMessage":"","requestId":"r","result":{{"token":"tok-1234","tokenHead":"Bearer","expiresIn":"30","refreshToken":"{REFRESH}"}},"status":200}}"#
             )
         } else {
-            common::fixture("yeastar", "balance.json")
+            crate::common::fixture("yeastar", "balance.json")
         };
         Action::Respond(hostile::json(200, &body))
     });

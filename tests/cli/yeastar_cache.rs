@@ -2,13 +2,11 @@
 //! about to expire, and fetched anew once when the vendor rejects it. A cache entry
 //! that is doubtful in any way (SPEC §6) is ignored and a new token fetched.
 
-mod common;
-mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{Home, code, fixture, stderr};
+use crate::common::{Home, code, fixture, stderr};
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -61,7 +59,7 @@ async fn second_run_reuses_the_cached_token() {
     for run in 0..2 {
         let out = home.run_async(&["-v", "check", "--value"]).await;
         assert_eq!(code(&out), 0, "run {run}: {}", stderr(&out));
-        assert_eq!(common::stdout(&out), "675.24\n");
+        assert_eq!(crate::common::stdout(&out), "675.24\n");
     }
     let files = cache_files(&home);
     assert_eq!(files.len(), 1, "{files:?}");
@@ -160,7 +158,7 @@ async fn check_within(home: &Home) -> std::process::Output {
     cmd.arg("--config")
         .arg(home.path().join("config.toml"))
         .args(["-v", "check"]);
-    tokio::task::spawn_blocking(move || watchdog::run_within(cmd, Duration::from_secs(10)).0)
+    tokio::task::spawn_blocking(move || crate::watchdog::run_within(cmd, Duration::from_secs(10)).0)
         .await
         .unwrap()
 }
@@ -235,7 +233,7 @@ fn set_cached_token(file: &Path, token: &str) {
     let mut cached: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     cached["token"] = token.into();
-    common::write_private(file, &cached.to_string());
+    crate::common::write_private(file, &cached.to_string());
 }
 
 #[tokio::test]
@@ -289,7 +287,7 @@ async fn a_symlink_or_a_huge_file_at_the_cache_path_is_ignored() {
     .await;
     cache_is_ignored_after(|file| {
         let text = std::fs::read_to_string(file).unwrap();
-        common::write_private(file, &format!("{text}{}", " ".repeat(100 * 1024)));
+        crate::common::write_private(file, &format!("{text}{}", " ".repeat(100 * 1024)));
     })
     .await;
 }
@@ -313,7 +311,7 @@ async fn an_unusable_token_from_the_vendor_is_neither_used_nor_cached() {
         setup(&home, &server.uri());
         let out = check_within(&home).await;
         assert_eq!(code(&out), 8, "{token:?}: {}", stderr(&out));
-        let table = common::stdout(&out);
+        let table = crate::common::stdout(&out);
         assert!(table.contains("unfit for a header"), "{token:?}: {table}");
         assert_eq!(cache_files(&home), Vec::<PathBuf>::new(), "{token:?}");
     }

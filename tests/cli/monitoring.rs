@@ -1,14 +1,13 @@
 //! `--format nagios`, `--format prometheus` and `-o`, through the real binary
 //! against `balance sandbox`.
 
-mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Output;
 
 use balance::sandbox::{self, Scenario};
-use common::{FAST, Home, Sandbox, code, literal, stderr, stdout};
+use crate::common::{FAST, Home, Sandbox, code, literal, stderr, stdout};
 use openmetrics_parser::prometheus::parse_prometheus;
 use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue};
 

@@ -2,9 +2,8 @@
 //! through the real binary: the JSON row and the exit status. The mocks match
 //! the exact auth header each vendor wants, so a wrong scheme fails the test.
 
-mod common;
 
-use common::{Home, code, fixture, json, raw_balance, stderr};
+use crate::common::{Home, code, fixture, json, raw_balance, stderr};
 use serde_json::Value;
 use wiremock::matchers::{
     basic_auth, body_json, body_string_contains, header, header_regex, method, path,
@@ -313,7 +312,7 @@ async fn infobip_basic_auth() {
     ));
     let out = home.run_async(&["check", "ib", "--value"]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(common::stdout(&out), "47.79134\n");
+    assert_eq!(crate::common::stdout(&out), "47.79134\n");
 }
 
 #[tokio::test]
@@ -518,7 +517,7 @@ async fn frontier_connect_errors() {
 async fn engagelab_total_from_exact_integers() {
     let (row, out) = serve(&ENGAGELAB, 200, &fixture("engagelab", "balance.json"), 0).await;
     assert_eq!(raw_balance(&out), "14.3456");
-    let text = common::stdout(&out);
+    let text = crate::common::stdout(&out);
     assert!(text.contains("\"general_balance\": 12.3456"), "{text}");
     assert!(text.contains("\"gift_balance\": 2"), "{text}");
     assert_eq!(row["currency"], Value::Null);

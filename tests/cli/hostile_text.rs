@@ -2,10 +2,9 @@
 //! control character in it, in any format: no escape sequence can reach a
 //! terminal, and no newline can forge a second Nagios status line.
 
-mod common;
 
-use common::hostile::{self, Action, Hostile};
-use common::{Home, code, stderr, stdout};
+use crate::common::hostile::{self, Action, Hostile};
+use crate::common::{Home, code, stderr, stdout};
 
 /// A balance that is an escape-sequence attack with a forged Nagios line.
 const BAD_BALANCE: &str =
@@ -120,7 +119,7 @@ fn hostile_vendor_and_config_text_is_one_clean_line_in_every_format() {
 
     // What is left still says what happened.
     let out = home.run(&["check", "--json", "body", "cur", "err", "sg"]);
-    let rows = common::json(&out);
+    let rows = crate::common::json(&out);
     let message = |i: usize| rows[i]["error"]["message"].as_str().unwrap().to_owned();
     assert!(message(0).contains("is not a number"), "{rows:?}");
     assert!(

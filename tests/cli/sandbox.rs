@@ -1,14 +1,13 @@
 //! `balance sandbox` and `balance demo`, through the real binary; the sandbox is
 //! also probed by a client that is not `balance`.
 
-mod common;
 
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use balance::providers::REGISTRY;
 use balance::sandbox::{self, SCENARIOS, Scenario};
-use common::{BIN, FAST, Home, Sandbox, code, json, literal, stderr, stdout};
+use crate::common::{BIN, FAST, Home, Sandbox, code, json, literal, stderr, stdout};
 use serde_json::Value;
 
 fn providers() -> Vec<&'static str> {
@@ -196,7 +195,7 @@ fn help_shows_the_scenario_table() {
         .output()
         .unwrap();
     let help = stdout(&out);
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     for s in SCENARIOS {
         let line = format!("{:<18} exit {}", s.key, s.exit);
         assert!(help.contains(&line), "help lacks `{line}`:\n{help}");

@@ -1,8 +1,7 @@
 //! config.example.toml stays valid: every profile in it parses.
 
-mod common;
 
-use common::{Home, code, stderr};
+use crate::common::{Home, code, stderr};
 
 #[test]
 fn example_config_parses_every_profile() {

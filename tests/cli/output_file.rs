@@ -3,7 +3,6 @@
 //! SIGINT/SIGTERM. Through the real binary against a loopback vendor.
 #![cfg(unix)]
 
-mod common;
 
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -11,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::hostile::{self, Action, Hostile};
-use common::{BIN, Home, code, fixture, stderr, stdout};
+use crate::common::hostile::{self, Action, Hostile};
+use crate::common::{BIN, Home, code, fixture, stderr, stdout};
 
 const BALANCE_PATH: &str = "/api/v1/accounts/0123456789abcdef0123456789abcdef/balance";
 

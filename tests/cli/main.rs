@@ -1,0 +1,17 @@
+//! The integration tests: one binary (linking the crate once), one module per
+//! area, sharing `common` (a private HOME, the real binary, loopback servers).
+
+mod common;
+mod watchdog;
+
+mod basics;
+mod example_config;
+mod faults;
+mod hostile_text;
+mod monitoring;
+mod output_file;
+mod sandbox;
+mod secret_sources;
+mod secrets;
+mod vendors;
+mod yeastar_cache;
