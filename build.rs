@@ -29,7 +29,12 @@ fn main() {
         for file in files {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             let abs = std::fs::canonicalize(&file).expect("fixture path resolves");
-            writeln!(code, "    ({name:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+            writeln!(
+                code,
+                "    ({name:?}, include_str!({:?})),",
+                abs.display().to_string()
+            )
+            .unwrap();
         }
         code.push(']');
         let name = vendor.file_name().to_string_lossy().into_owned();

@@ -593,7 +593,12 @@ fn profiles_json(config: &Config) -> String {
                     .and_then(|p| p.min_balance)
                     .map(crate::money::json_number),
                 secrets: ok
-                    .map(|p| p.secrets.iter().map(|(k, d)| (k.as_str(), d.as_str())).collect())
+                    .map(|p| {
+                        p.secrets
+                            .iter()
+                            .map(|(k, d)| (k.as_str(), d.as_str()))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 error: e.profile.as_ref().err().map(String::as_str),
             }

@@ -9,9 +9,9 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 use crate::error::AppError;
-use crate::money::parse_user_amount;
 use crate::kit::provider::ProviderSpec;
 use crate::kit::{Adapter, keys, parse_base_url};
+use crate::money::parse_user_amount;
 use crate::providers;
 use crate::secret::SecretEnv;
 

@@ -108,7 +108,10 @@ impl Described {
             while let Some(start) = rest.find('{') {
                 out.push_str(&rest[..start]);
                 let tail = &rest[start + 1..];
-                match tail.split_once('}').and_then(|(key, after)| Some((value(key)?, after))) {
+                match tail
+                    .split_once('}')
+                    .and_then(|(key, after)| Some((value(key)?, after)))
+                {
                     Some((v, after)) => {
                         out.push_str(&v);
                         rest = after;
@@ -129,10 +132,12 @@ impl Described {
             .strip_prefix('/')
             .unwrap_or(&d.path)
             .split('/')
-            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(key) => self.values.text(key).unwrap_or_default().to_owned(),
-                None => s.to_owned(),
-            })
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(key) => self.values.text(key).unwrap_or_default().to_owned(),
+                    None => s.to_owned(),
+                },
+            )
             .collect();
         let mut url = if d.path.is_empty() {
             self.base_url.clone()
@@ -182,7 +187,11 @@ impl Described {
                     .find(|(k, _)| k == password)
                     .map(|(_, s)| s.clone())
                     .unwrap_or_else(|| SecretString::from(String::new()));
-                put("authorization", ctx.basic_auth_value(&user, &password), true)?;
+                put(
+                    "authorization",
+                    ctx.basic_auth_value(&user, &password),
+                    true,
+                )?;
             }
             Some(Auth::Header { name, key }) => put(name, secret(key).unwrap_or_default(), true)?,
             Some(Auth::Query { name, key }) => {

@@ -50,7 +50,7 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo {
         scenario: Scenario::Low,
         key: "low",
-        answer: "a balance below 10 (Frontier: -250 VC, an overdraft)",
+        answer: "a balance below 10 (3.75; -250, an overdraft, where amounts are whole numbers)",
         exit: 9,
     },
     ScenarioInfo {
@@ -350,7 +350,6 @@ pub fn uuid() -> String {
     )
 }
 
-
 /// The engine's second half: a vendor's description and documented answers,
 /// answering as the vendor would. Requests reach it with the `/{provider}`
 /// prefix already removed.
@@ -362,7 +361,7 @@ pub struct Described<'a> {
 
 /// The amount a `low` answer carries (below the sandbox's `min_balance = 10`).
 const LOW: &str = "3.75";
-const LOW_WHOLE: &str = "3";
+const LOW_WHOLE: &str = "-250";
 
 impl Described<'_> {
     /// Whether the request is for this endpoint (its path and method).
@@ -395,10 +394,12 @@ impl Described<'_> {
                 &serde_json::json!({"error": "the body must be JSON, sent as application/json"}),
             );
         }
-        for (name, value) in &d.headers {
-            // Literal headers are the vendor's requirement (Africa's Talking
-            // answers XML without `Accept: application/json`).
-            if !value.contains('{') && request.header(name) != Some(value.as_str()) {
+        for (name, value) in d
+            .headers
+            .iter()
+            .filter(|(n, _)| d.required_headers.contains(n))
+        {
+            if request.header(name) != Some(value.as_str()) {
                 return Answer::json(
                     400,
                     &serde_json::json!({"error": format!("missing header {name}: {value}")}),
@@ -415,7 +416,11 @@ impl Described<'_> {
         }
         let key = d.auth.iter().find_map(|auth| credential(auth, request));
         if let Some(name) = key.as_deref().and_then(|k| k.strip_prefix("fixture:")) {
-            return match self.fixtures.iter().find(|f| f.name.trim_end_matches(".http") == name) {
+            return match self
+                .fixtures
+                .iter()
+                .find(|f| f.name.trim_end_matches(".http") == name)
+            {
                 Some(f) => from_fixture(f),
                 None => Answer::json(404, &serde_json::json!({"error": "no such fixture"})),
             };
@@ -424,7 +429,9 @@ impl Described<'_> {
         // The plain `balance.http` (no label) is the healthy answer, if there is one.
         let pick = |word: &str| {
             let of_kind = self.fixtures.iter().filter(|f| f.kind_word() == word);
-            let plain = of_kind.clone().find(|f| f.name[word.len()..].starts_with('.'));
+            let plain = of_kind
+                .clone()
+                .find(|f| f.name[word.len()..].starts_with('.'));
             // Else the plainest status: a 401 before a 403.
             plain.or_else(|| of_kind.min_by_key(|f| f.status))
         };
@@ -491,18 +498,19 @@ impl Described<'_> {
             Some(pick) => pick(doc)?,
             None => doc,
         };
-        let at = self
-            .description
-            .balance
-            .iter()
-            .find(|a| a.pointer.resolve(root).is_some_and(|v| !super::json::is_null(v)))?;
+        let at = self.description.balance.iter().find(|a| {
+            a.pointer
+                .resolve(root)
+                .is_some_and(|v| !super::json::is_null(v))
+        })?;
         let raw = at.pointer.resolve(root)?;
         // Replace within the picked value, then splice that into the document.
         let original = raw.get();
         let whole = !original.contains('.');
         let low = if whole { LOW_WHOLE } else { LOW };
         let low = if at.scale > 1 {
-            let scaled = crate::money::parse_decimal(low).ok()? * rust_decimal::Decimal::from(at.scale);
+            let scaled =
+                crate::money::parse_decimal(low).ok()? * rust_decimal::Decimal::from(at.scale);
             scaled.normalize().to_string()
         } else {
             low.to_owned()
@@ -510,7 +518,9 @@ impl Described<'_> {
         let replacement = match super::json::string(raw) {
             Some(s) => {
                 // Keep a unit written inside the string ("KES 1785.50").
-                let number = s.split_whitespace().find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
+                let number = s
+                    .split_whitespace()
+                    .find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
                 serde_json::to_string(&s.replacen(number, &low, 1)).ok()?
             }
             None => low,
@@ -522,7 +532,12 @@ impl Described<'_> {
 
     /// Config keys after `provider` for a profile of this vendor at `base_url`.
     pub fn profile(&self, base_url: &str, keys: &[KeySpec], secret: &str) -> String {
-        let auth_keys = self.description.auth.first().map(|a| a.keys()).unwrap_or_default();
+        let auth_keys = self
+            .description
+            .auth
+            .first()
+            .map(|a| a.keys())
+            .unwrap_or_default();
         let mut out = format!("base_url = \"{base_url}\"\n");
         for k in keys {
             if k.name == "base_url" {

@@ -98,6 +98,9 @@ pub struct Currency {
     pub implied: Option<String>,
 }
 
+/// Reads an error answer (and its code, if any) as a kind, or says nothing.
+pub type Classify = fn(&Reply, Option<&str>) -> Option<ErrorKind>;
+
 /// Code a vendor needs that a description cannot say.
 #[derive(Clone, Copy, Default)]
 pub struct Hooks {
@@ -105,7 +108,7 @@ pub struct Hooks {
     pub amount: Option<for<'a> fn(&'a RawValue) -> Option<&'a RawValue>>,
     /// Classifies an error answer before the code lists (Clickatell's rate
     /// limit as HTTP 400 code 43).
-    pub classify: Option<fn(&Reply, Option<&str>) -> Option<ErrorKind>>,
+    pub classify: Option<Classify>,
     /// Turns the raw code into the reported one (BulkSMS: the part of `type`
     /// after `#`).
     pub code: Option<fn(&str) -> String>,
@@ -127,6 +130,9 @@ pub struct Description {
     pub query: Vec<(String, String)>,
     /// Header values may hold `{key}` too.
     pub headers: Vec<(String, String)>,
+    /// Headers without which the vendor answers otherwise (Africa's Talking
+    /// answers XML without `Accept: application/json`): its emulator insists.
+    pub required_headers: Vec<String>,
     /// POST body, sent as `application/json`.
     pub body: Option<String>,
     /// Alternatives: the first whose keys are all set is used.
@@ -161,6 +167,7 @@ impl Description {
             path: path.into(),
             query: Vec::new(),
             headers: Vec::new(),
+            required_headers: Vec::new(),
             body: None,
             auth: Vec::new(),
             balance: Vec::new(),
@@ -193,6 +200,12 @@ impl Description {
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The vendor answers otherwise without header `name` as described.
+    pub fn requires(mut self, name: &str) -> Self {
+        self.required_headers.push(name.into());
         self
     }
 
@@ -281,7 +294,8 @@ impl Description {
     }
 
     pub fn refuse(mut self, pointer: &str, value: &str, kind: ErrorKind) -> Self {
-        self.refuse.push((Pointer::known(pointer), value.into(), kind));
+        self.refuse
+            .push((Pointer::known(pointer), value.into(), kind));
         self
     }
 
@@ -371,7 +385,10 @@ impl Description {
                 return Reading::Refused(
                     CheckError::new(
                         *kind,
-                        format!("{what} (HTTP {status}): {} is \"{value}\"", pointer.as_str()),
+                        format!(
+                            "{what} (HTTP {status}): {} is \"{value}\"",
+                            pointer.as_str()
+                        ),
                     )
                     .status(status),
                 );
@@ -384,10 +401,12 @@ impl Description {
             },
             None => doc,
         };
-        let found = self
-            .balance
-            .iter()
-            .find_map(|at| at.pointer.resolve(root).filter(|v| !json::is_null(v)).map(|v| (at, v)));
+        let found = self.balance.iter().find_map(|at| {
+            at.pointer
+                .resolve(root)
+                .filter(|v| !json::is_null(v))
+                .map(|v| (at, v))
+        });
         let (amount, unit) = match found {
             Some((at, value)) => match scaled(value, at.scale) {
                 Ok(pair) => pair,
@@ -463,9 +482,12 @@ impl Description {
         if let Some(kind) = self.hooks.classify.and_then(|f| f(reply, code.as_deref())) {
             return (kind, code);
         }
-        let listed = code
-            .as_deref()
-            .and_then(|c| self.codes.iter().find(|(k, _)| k == c).map(|(_, kind)| *kind));
+        let listed = code.as_deref().and_then(|c| {
+            self.codes
+                .iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, kind)| *kind)
+        });
         (listed.unwrap_or_else(|| status_kind(reply.code())), code)
     }
 
@@ -477,9 +499,7 @@ impl Description {
                 .error_message
                 .iter()
                 .find_map(|p| p.resolve(d).and_then(json::string)),
-            None if self.text_errors => {
-                std::str::from_utf8(&reply.body).ok().map(str::to_owned)
-            }
+            None if self.text_errors => std::str::from_utf8(&reply.body).ok().map(str::to_owned),
             None => None,
         };
         if reply.status.is_success() && code.is_none() && kind == ErrorKind::Provider {
@@ -577,16 +597,28 @@ mod tests {
         assert!(e.message.contains("bad key"), "{}", e.message);
         // A rate-limit code inside HTTP 200 is rate limiting, and retryable.
         let r = reply(200, r#"{"errors":[{"code":10011}]}"#);
-        assert_eq!(telnyx().interpret(&r).unwrap_err().kind, ErrorKind::RateLimited);
+        assert_eq!(
+            telnyx().interpret(&r).unwrap_err().kind,
+            ErrorKind::RateLimited
+        );
         assert!(telnyx().retryable(&r));
         assert!(!telnyx().retryable(&reply(200, r#"{"data":{"balance":"1"}}"#)));
         let e = telnyx().interpret(&reply(200, "<html>")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Provider);
         assert!(e.message.contains("not JSON"), "{}", e.message);
-        let e = telnyx().interpret(&reply(200, r#"{"data":{"balance":null}}"#)).unwrap_err();
+        let e = telnyx()
+            .interpret(&reply(200, r#"{"data":{"balance":null}}"#))
+            .unwrap_err();
         assert!(e.message.contains("is null"), "{}", e.message);
-        let e = telnyx().interpret(&reply(200, r#"{"data":{"balance":"abc"}}"#)).unwrap_err();
-        assert!(e.message.contains("`/data/balance` is a string"), "{}", e.message);
+        let e = telnyx()
+            .interpret(&reply(200, r#"{"data":{"balance":"abc"}}"#))
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("`/data/balance` is `abc`, which is not an amount"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -594,11 +626,17 @@ mod tests {
         let d = Description::get("/")
             .scaled_balance("/total_balance10000", 10000)
             .balance("/total_balance");
-        let b = d.interpret(&reply(200, r#"{"total_balance10000":123456}"#)).unwrap();
+        let b = d
+            .interpret(&reply(200, r#"{"total_balance10000":123456}"#))
+            .unwrap();
         assert_eq!(b.amount.to_string(), "12.3456");
-        let b = d.interpret(&reply(200, r#"{"total_balance":14.3456}"#)).unwrap();
+        let b = d
+            .interpret(&reply(200, r#"{"total_balance":14.3456}"#))
+            .unwrap();
         assert_eq!(b.amount.to_string(), "14.3456");
-        let e = d.interpret(&reply(200, r#"{"total_balance10000":1.5}"#)).unwrap_err();
+        let e = d
+            .interpret(&reply(200, r#"{"total_balance10000":1.5}"#))
+            .unwrap_err();
         assert!(e.message.contains("1/10000"), "{}", e.message);
     }
 
@@ -609,13 +647,22 @@ mod tests {
             .fixed_currency("USD")
             .refuse("/billing_mode", "postpaid", ErrorKind::NotPrepaid);
         let e = plivo
-            .interpret(&reply(200, r#"{"billing_mode":"postpaid","cash_credits":"1.80900"}"#))
+            .interpret(&reply(
+                200,
+                r#"{"billing_mode":"postpaid","cash_credits":"1.80900"}"#,
+            ))
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotPrepaid);
         let b = plivo
-            .interpret(&reply(200, r#"{"billing_mode":"prepaid","cash_credits":"1.80900"}"#))
+            .interpret(&reply(
+                200,
+                r#"{"billing_mode":"prepaid","cash_credits":"1.80900"}"#,
+            ))
             .unwrap();
-        assert_eq!((b.amount.to_string(), b.currency.unwrap()), ("1.80900".into(), "USD".into()));
+        assert_eq!(
+            (b.amount.to_string(), b.currency.unwrap()),
+            ("1.80900".into(), "USD".into())
+        );
 
         let yeastar = Description::get("/")
             .success("/code", "success")
@@ -623,8 +670,14 @@ mod tests {
             .error_code("/status")
             .error_message("/detailMessage")
             .codes(ErrorKind::RateLimited, &["429"]);
-        let r = reply(200, r#"{"code":"TOO_MANY","status":429,"detailMessage":"slow down"}"#);
-        assert_eq!(yeastar.interpret(&r).unwrap_err().kind, ErrorKind::RateLimited);
+        let r = reply(
+            200,
+            r#"{"code":"TOO_MANY","status":429,"detailMessage":"slow down"}"#,
+        );
+        assert_eq!(
+            yeastar.interpret(&r).unwrap_err().kind,
+            ErrorKind::RateLimited
+        );
         assert!(yeastar.retryable(&r));
 
         let bird = Description::get("/")
@@ -632,9 +685,13 @@ mod tests {
             .currency("/type")
             .currency_word("euros", "EUR")
             .currency_word("credits", "credits");
-        let b = bird.interpret(&reply(200, r#"{"type":"euros","amount":103}"#)).unwrap();
+        let b = bird
+            .interpret(&reply(200, r#"{"type":"euros","amount":103}"#))
+            .unwrap();
         assert_eq!(b.currency.as_deref(), Some("EUR"));
-        let b = bird.interpret(&reply(200, r#"{"type":"CHF","amount":1}"#)).unwrap();
+        let b = bird
+            .interpret(&reply(200, r#"{"type":"CHF","amount":1}"#))
+            .unwrap();
         assert_eq!(b.currency.as_deref(), Some("CHF"));
 
         let seven = Description::get("/")
@@ -642,7 +699,10 @@ mod tests {
             .bare_code()
             .codes(ErrorKind::Auth, &["900"]);
         let e = seven.interpret(&reply(200, "900")).unwrap_err();
-        assert_eq!((e.kind, e.provider_code.as_deref()), (ErrorKind::Auth, Some("900")));
+        assert_eq!(
+            (e.kind, e.provider_code.as_deref()),
+            (ErrorKind::Auth, Some("900"))
+        );
         let e = seven.interpret(&reply(200, "500")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Provider);
     }
@@ -656,12 +716,20 @@ mod tests {
         let b = at
             .interpret(&reply(200, r#"{"UserData":{"balance":"KES 1785.50"}}"#))
             .unwrap();
-        assert_eq!((b.amount.to_string(), b.currency.unwrap()), ("1785.50".into(), "KES".into()));
+        assert_eq!(
+            (b.amount.to_string(), b.currency.unwrap()),
+            ("1785.50".into(), "KES".into())
+        );
         let e = at
             .interpret(&reply(401, "The supplied authentication is invalid"))
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth);
-        assert!(e.message.ends_with("The supplied authentication is invalid"), "{}", e.message);
+        assert!(
+            e.message
+                .ends_with("The supplied authentication is invalid"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -95,7 +95,9 @@ impl Fixture {
         let word = fixture.kind_word();
         let agrees = match &fixture.expect {
             Expect::Balance { .. } => word == "balance",
-            Expect::Error { kind, .. } => KINDS.iter().any(|(w, k)| *w == word && k == &Some(*kind)),
+            Expect::Error { kind, .. } => {
+                KINDS.iter().any(|(w, k)| *w == word && k == &Some(*kind))
+            }
         };
         if !agrees {
             return Err(fail(
@@ -195,7 +197,9 @@ mod tests {
                 details: vec![("credit_limit".into(), "100.00".into())]
             }
         );
-        assert!(Fixture::parse("auth.http", "# expect: balance 1 -\nHTTP/1.1 200 OK\n\n{}").is_err());
+        assert!(
+            Fixture::parse("auth.http", "# expect: balance 1 -\nHTTP/1.1 200 OK\n\n{}").is_err()
+        );
         assert!(Fixture::parse("balance.http", "HTTP/1.1 200 OK\n\n{}").is_err());
         assert!(Fixture::parse("balance.http", "# expect: balance 1 -\n").is_err());
     }

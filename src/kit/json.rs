@@ -144,7 +144,12 @@ pub fn amount(value: &RawValue) -> Result<(Decimal, Option<String>), String> {
             if let Ok(d) = parse_decimal(inner) {
                 return Ok((d, None));
             }
-            split_currency(inner).ok_or_else(|| "a string that is not an amount".to_owned())
+            split_currency(inner).ok_or_else(|| {
+                format!(
+                    "`{}`, which is not an amount",
+                    crate::text::clean(inner, 40)
+                )
+            })
         }
         _ => Err(format!("{} instead of an amount", kind(value))),
     }
@@ -206,7 +211,14 @@ mod tests {
         assert_eq!(at(doc, "/errors/0/code").unwrap(), "10009");
         assert_eq!(at(doc, "/a~1b/~0").unwrap(), "1");
         assert_eq!(at(doc, "").unwrap(), doc);
-        for missing in ["/x", "/errors/1", "/errors/01", "/errors/-1", "/data/n/x", "/errors/a"] {
+        for missing in [
+            "/x",
+            "/errors/1",
+            "/errors/01",
+            "/errors/-1",
+            "/data/n/x",
+            "/errors/a",
+        ] {
             assert_eq!(at(doc, missing), None, "{missing}");
         }
     }
@@ -227,7 +239,10 @@ mod tests {
     #[test]
     fn amounts_in_every_form() {
         assert_eq!(amount_of("10.17127500").unwrap().0, "10.17127500");
-        assert_eq!(amount_of("999.5360000000001").unwrap().0, "999.5360000000001");
+        assert_eq!(
+            amount_of("999.5360000000001").unwrap().0,
+            "999.5360000000001"
+        );
         assert_eq!(amount_of(r#""1.80900""#).unwrap().0, "1.80900");
         assert_eq!(amount_of(r#""-0.05""#).unwrap().0, "-0.05");
         assert_eq!(
@@ -242,7 +257,9 @@ mod tests {
             amount_of(r#""12.5 USD""#).unwrap(),
             ("12.5".into(), Some("USD".into()))
         );
-        for bad in ["null", "true", "{}", "[]", r#""""#, r#""KES""#, r#""1 2""#, "1e400"] {
+        for bad in [
+            "null", "true", "{}", "[]", r#""""#, r#""KES""#, r#""1 2""#, "1e400",
+        ] {
             assert!(amount_of(bad).is_err(), "{bad}");
         }
     }

@@ -19,6 +19,9 @@ pub enum KeyKind {
     Toml,
 }
 
+/// A local check of a key's value; the error completes "`key` `value` …".
+pub type Check = fn(&str) -> Result<(), String>;
+
 /// One config key of a provider.
 #[derive(Debug, Clone, Copy)]
 pub struct KeySpec {
@@ -27,7 +30,7 @@ pub struct KeySpec {
     pub required: bool,
     pub help: &'static str,
     /// A local check of the value (an id's format, say); the error says why.
-    pub check: Option<fn(&str) -> Result<(), String>>,
+    pub check: Option<Check>,
     /// A value that passes the checks, for the sandbox's profiles and docs.
     pub example: &'static str,
 }
@@ -77,7 +80,7 @@ impl KeySpec {
         }
     }
 
-    pub const fn check(self, check: fn(&str) -> Result<(), String>, example: &'static str) -> Self {
+    pub const fn check(self, check: Check, example: &'static str) -> Self {
         KeySpec {
             check: Some(check),
             example,
@@ -125,14 +128,23 @@ impl Rule {
         match *self {
             Rule::OneOf(groups) => format!(
                 "exactly one of: {}",
-                groups.iter().map(|g| list(g)).collect::<Vec<_>>().join(", or ")
+                groups
+                    .iter()
+                    .map(|g| list(g))
+                    .collect::<Vec<_>>()
+                    .join(", or ")
             ),
             Rule::NotBoth(a, b) => format!("`{a}` or `{b}`, not both"),
             Rule::AnyOf(keys) => format!(
                 "at least one of {}",
-                keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            Rule::OnlyWhen { key, when, value, .. } => {
+            Rule::OnlyWhen {
+                key, when, value, ..
+            } => {
                 format!("`{key}` is required with {when} = \"{value}\", and only then")
             }
         }
@@ -223,7 +235,11 @@ pub fn read(
     cx: &Context<'_>,
 ) -> Result<Values, String> {
     let (common, base_dir) = (cx.common, cx.base_dir);
-    let known: Vec<&str> = specs.iter().map(|s| s.name).chain(common.iter().copied()).collect();
+    let known: Vec<&str> = specs
+        .iter()
+        .map(|s| s.name)
+        .chain(common.iter().copied())
+        .collect();
     let unknown: Vec<&String> = table
         .keys()
         .filter(|k| !specs.iter().any(|s| s.name == k.as_str()))
@@ -251,7 +267,12 @@ pub fn read(
             "unknown {noun} {} {}{hint} (accepted: {})",
             names.join(", "),
             cx.who,
-            common.iter().chain(specs.iter().map(|s| &s.name)).copied().collect::<Vec<_>>().join(", ")
+            common
+                .iter()
+                .chain(specs.iter().map(|s| &s.name))
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
 
@@ -297,7 +318,9 @@ pub fn read(
         }
     }
     for rule in rules {
-        check_rule(rule, &values, &|k| values.has(k) || cx.common_set.contains(&k))?;
+        check_rule(rule, &values, &|k| {
+            values.has(k) || cx.common_set.contains(&k)
+        })?;
     }
     Ok(values)
 }
@@ -311,10 +334,8 @@ fn check_rule(rule: &Rule, values: &Values, set: &dyn Fn(&str) -> bool) -> Resul
     };
     match *rule {
         Rule::OneOf(groups) => {
-            let touched: Vec<&&[&str]> = groups
-                .iter()
-                .filter(|g| g.iter().any(|k| set(k)))
-                .collect();
+            let touched: Vec<&&[&str]> =
+                groups.iter().filter(|g| g.iter().any(|k| set(k))).collect();
             match touched.as_slice() {
                 [] => {
                     let options: Vec<String> = groups.iter().map(|g| list(g)).collect();
@@ -327,11 +348,7 @@ fn check_rule(rule: &Rule, values: &Values, set: &dyn Fn(&str) -> bool) -> Resul
                     )),
                     None => Ok(()),
                 },
-                [a, b, ..] => Err(format!(
-                    "set either {} or {}, not both",
-                    list(a),
-                    list(b)
-                )),
+                [a, b, ..] => Err(format!("set either {} or {}, not both", list(a), list(b))),
             }
         }
         Rule::NotBoth(a, b) if set(a) && set(b) => Err(format!("set `{a}` or `{b}`, not both")),
@@ -403,7 +420,8 @@ mod tests {
 
     #[test]
     fn every_unknown_key_at_once_with_suggestions() {
-        let err = read_str("account_id = \"a\"\napi_kye = \"k\"\nbase_ulr = \"x\"\nzzz = 1").unwrap_err();
+        let err =
+            read_str("account_id = \"a\"\napi_kye = \"k\"\nbase_ulr = \"x\"\nzzz = 1").unwrap_err();
         assert!(
             err.starts_with("unknown keys `api_kye`, `base_ulr`, `zzz` in profile `a`: did you mean `api_key` for `api_kye`, `base_url` for `base_ulr`? (accepted: "),
             "{err}"
@@ -417,7 +435,9 @@ mod tests {
         };
         let err = read(SPECS, RULES, &table, &cx).unwrap_err();
         assert!(
-            err.starts_with("unknown key `api_kye` in profile `a`: did you mean `api_key`? (accepted: "),
+            err.starts_with(
+                "unknown key `api_kye` in profile `a`: did you mean `api_key`? (accepted: "
+            ),
             "{err}"
         );
     }
@@ -428,17 +448,29 @@ mod tests {
         assert!(read_str(&format!("{ok}api_key = \"k\"")).is_ok());
         assert!(read_str(&format!("{ok}username = \"u\"\npassword = \"p\"")).is_ok());
         let err = read_str(ok).unwrap_err();
-        assert!(err.contains("set `api_key`, or `username` + `password`"), "{err}");
+        assert!(
+            err.contains("set `api_key`, or `username` + `password`"),
+            "{err}"
+        );
         let err = read_str(&format!("{ok}api_key = \"k\"\nusername = \"u\"")).unwrap_err();
         assert!(err.contains("not both"), "{err}");
         let err = read_str(&format!("{ok}username = \"u\"")).unwrap_err();
-        assert!(err.contains("`password` is required with `username`"), "{err}");
+        assert!(
+            err.contains("`password` is required with `username`"),
+            "{err}"
+        );
         let err = read_str("account_id = \"a\"\napi_key = \"k\"").unwrap_err();
-        assert!(err.contains("`org_id` is required with api = \"rest\""), "{err}");
+        assert!(
+            err.contains("`org_id` is required with api = \"rest\""),
+            "{err}"
+        );
         let err =
             read_str("account_id = \"a\"\napi_key = \"k\"\napi = \"connect\"\norg_id = \"o\"")
                 .unwrap_err();
-        assert!(err.contains("`org_id` is only used with api = \"rest\""), "{err}");
+        assert!(
+            err.contains("`org_id` is only used with api = \"rest\""),
+            "{err}"
+        );
         let err = read_str("account_id = \"a\"\napi_key = \"k\"\napi = \"grpc\"").unwrap_err();
         assert!(err.contains("one of: rest, connect"), "{err}");
         let err = read_str("api_key = \"k\"\norg_id = \"o\"").unwrap_err();
@@ -449,7 +481,10 @@ mod tests {
     fn suggestions_are_for_typos_only() {
         let known = ["api_key", "account_sid", "auth_token"];
         assert_eq!(suggest("apikey", known.into_iter()), Some("api_key"));
-        assert_eq!(suggest("acount_sid", known.into_iter()), Some("account_sid"));
+        assert_eq!(
+            suggest("acount_sid", known.into_iter()),
+            Some("account_sid")
+        );
         assert_eq!(suggest("region", known.into_iter()), None);
     }
 }

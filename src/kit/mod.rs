@@ -128,7 +128,10 @@ impl<'a> Ctx<'a> {
         use base64::Engine;
         redact::register_basic(user, secret);
         let pair = format!("{user}:{}", secret.expose_secret());
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
     }
 }
 
@@ -386,7 +389,6 @@ pub fn parse_base_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,5 +424,4 @@ mod tests {
             (Some(401), Some("1200"))
         );
     }
-
 }

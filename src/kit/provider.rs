@@ -122,7 +122,11 @@ impl ProviderSpec {
 
     /// The adapter for a profile: keys already read and checked, `base_url` the
     /// profile's own if it set one.
-    pub fn adapter(&self, values: Values, base_url: Option<Url>) -> Result<Box<dyn Adapter>, String> {
+    pub fn adapter(
+        &self,
+        values: Values,
+        base_url: Option<Url>,
+    ) -> Result<Box<dyn Adapter>, String> {
         let base_url = match (base_url, self.base_url) {
             (Some(_), BaseUrl::Key(key)) => {
                 return Err(format!(
@@ -132,7 +136,9 @@ impl ProviderSpec {
             }
             (Some(url), _) => url,
             (None, BaseUrl::Key(key)) => {
-                let text = values.text(key).ok_or_else(|| format!("`{key}` is required"))?;
+                let text = values
+                    .text(key)
+                    .ok_or_else(|| format!("`{key}` is required"))?;
                 super::parse_base_url(text).map_err(|m| format!("`{key}` {m}"))?
             }
             (None, BaseUrl::Default(url)) => known_url(url),

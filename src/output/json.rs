@@ -6,8 +6,8 @@ use serde_json::value::RawValue;
 
 use super::status_word;
 use crate::check::CheckResult;
-use crate::money::json_number;
 use crate::kit::Balance;
+use crate::money::json_number;
 
 #[derive(Serialize)]
 struct Row<'a> {

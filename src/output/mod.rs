@@ -67,8 +67,8 @@ pub(crate) mod fixtures {
 
     use crate::check::CheckResult;
     use crate::error::{CheckError, ErrorKind};
-    use crate::money::parse_decimal;
     use crate::kit::Balance;
+    use crate::money::parse_decimal;
 
     fn at() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_795_335_565) // 2026-11-22T08:19:25Z
@@ -81,7 +81,10 @@ pub(crate) mod fixtures {
     /// One of each status, as the SPEC's example shows.
     pub fn results() -> Vec<CheckResult> {
         let mut engagelab = Balance::new(d("14.3456"), None);
-        engagelab.details = vec![("general_balance".into(), d("12.3456")), ("gift_balance".into(), d("2"))];
+        engagelab.details = vec![
+            ("general_balance".into(), d("12.3456")),
+            ("gift_balance".into(), d("2")),
+        ];
         vec![
             CheckResult {
                 profile: "infobip".into(),

@@ -1,7 +1,6 @@
 //! The command line through the real binary: exit codes, config errors, output
 //! order, formats, files and pipes.
 
-
 use std::io::Read;
 use std::process::Stdio;
 
@@ -487,26 +486,37 @@ fn providers_lists_every_provider_and_key() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        names,
-        ["8x8", "infobip", "yeastar", "frontier", "engagelab"]
-    );
+    let registry: Vec<&str> = balance::providers::REGISTRY
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, registry);
+    // Every key of every provider, in both forms, from the one description.
     let text = stdout(&home.cmd().arg("providers").output().unwrap());
-    for key in [
-        "account_id",
-        "region",
-        "client_secret",
-        "billing_id",
-        "org_id",
-        "api",
-        "dev_key",
-        "dev_secret",
-        "username",
-    ] {
-        assert!(
-            text.contains(&format!("  {key} ")),
-            "{key} missing from: {text}"
-        );
+    for (p, row) in balance::providers::REGISTRY
+        .iter()
+        .zip(list.as_array().unwrap())
+    {
+        let keys: Vec<&str> = row["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["name"].as_str().unwrap())
+            .collect();
+        for k in p.keys {
+            assert!(
+                keys.contains(&k.name),
+                "{}: {} missing from --json",
+                p.name,
+                k.name
+            );
+            assert!(
+                text.contains(&format!("  {} ", k.name)),
+                "{}: {} missing from: {text}",
+                p.name,
+                k.name
+            );
+        }
     }
 }
 
@@ -544,7 +554,7 @@ fn provider_key_errors() {
         ),
         (
             &format!("provider = \"8x8\"\n{id}\nregion = \"mars\""),
-            "`region` `mars` is not one of: ap, us, eu, id",
+            "`region` is `mars`; it must be one of: ap, us, eu, id",
         ),
         (
             &format!(
@@ -560,26 +570,29 @@ fn provider_key_errors() {
             "provider = \"infobip\"\napi_key = \"k\"\nusername = \"u\"\npassword = \"p\"",
             "not both",
         ),
-        ("provider = \"infobip\"\nusername = \"u\"", "go together"),
+        (
+            "provider = \"infobip\"\nusername = \"u\"",
+            "`password` is required with `username`",
+        ),
         (
             "provider = \"infobip\"",
-            "set `api_key`, or `username` and `password`",
+            "set `api_key`, or `username` + `password`",
         ),
         (
             "provider = \"yeastar\"\nclient_id = \"c\"",
             "`client_secret` is required",
         ),
         (
-            "provider = \"frontier\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
+            "provider = \"frontier\"\norg_id = \"o\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
             "`base_url` is required",
         ),
         (
             "provider = \"frontier\"\nbase_url = \"https://f.example\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
-            "`org_id` is required for api = \"rest\"",
+            "`org_id` is required with api = \"rest\"",
         ),
         (
             "provider = \"frontier\"\napi = \"grpc\"\nbase_url = \"https://f.example\"\nbilling_id = \"b\"\nclient_id = \"c\"\nclient_secret = \"s\"",
-            "`api` `grpc`",
+            "`api` is `grpc`; it must be one of: rest, connect",
         ),
         (
             "provider = \"engagelab\"\ndev_key = \"d\"\ndev_secret = \"s\"\nbillng_id = \"x\"",

@@ -1,6 +1,5 @@
 //! config.example.toml stays valid: every profile in it parses.
 
-
 use crate::common::{Home, code, stderr};
 
 #[test]

@@ -1,7 +1,6 @@
 //! Behaviour under faults (SPEC §6): retries, timeouts, hostile bodies, redirects,
 //! sockets, network error messages.
 
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -548,9 +547,14 @@ async fn frontier_behind_an_auth_proxy_is_auth() {
                 .mount(&server)
                 .await;
             let home = Home::new();
+            let org = if api == "rest" {
+                "org_id = \"org-1\"\n"
+            } else {
+                ""
+            };
             home.config(&format!(
                 "[profiles.fr]\nprovider = \"frontier\"\napi = \"{api}\"\nbase_url = \"{}\"\n\
-                 org_id = \"org-1\"\nbilling_id = \"bill-1\"\nclient_id = \"svc-id\"\n\
+                 {org}billing_id = \"bill-1\"\nclient_id = \"svc-id\"\n\
                  client_secret = \"svc-secret\"\n",
                 server.uri()
             ));

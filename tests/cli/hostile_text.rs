@@ -2,7 +2,6 @@
 //! control character in it, in any format: no escape sequence can reach a
 //! terminal, and no newline can forge a second Nagios status line.
 
-
 use crate::common::hostile::{self, Action, Hostile};
 use crate::common::{Home, code, stderr, stdout};
 
@@ -121,7 +120,7 @@ fn hostile_vendor_and_config_text_is_one_clean_line_in_every_format() {
     let out = home.run(&["check", "--json", "body", "cur", "err", "sg"]);
     let rows = crate::common::json(&out);
     let message = |i: usize| rows[i]["error"]["message"].as_str().unwrap().to_owned();
-    assert!(message(0).contains("is not a number"), "{rows:?}");
+    assert!(message(0).contains("which is not an amount"), "{rows:?}");
     assert!(
         message(0).contains("BALANCE OK"),
         "quoted, on the same line"

@@ -1,13 +1,12 @@
 //! `--format nagios`, `--format prometheus` and `-o`, through the real binary
 //! against `balance sandbox`.
 
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Output;
 
-use balance::sandbox::{self, Scenario};
 use crate::common::{FAST, Home, Sandbox, code, literal, stderr, stdout};
+use balance::sandbox::{self, Scenario};
 use openmetrics_parser::prometheus::parse_prometheus;
 use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue};
 
@@ -69,22 +68,22 @@ fn every_nagios_state_through_the_binary() {
         (
             &[&low, "--format", "nagios"],
             1,
-            "BALANCE WARNING - infobip-low: 2.5 EUR (warning range 10:)",
+            "BALANCE WARNING - infobip-low: 3.75 EUR (warning range 10:)",
         ),
         (
             &[&low, "-c", "5:"],
             2,
-            "BALANCE CRITICAL - infobip-low: 2.5 EUR (critical range 5:)",
+            "BALANCE CRITICAL - infobip-low: 3.75 EUR (critical range 5:)",
         ),
         (
             &[&low, "-w", "5:", "-c", "1:"],
             1,
-            "BALANCE WARNING - infobip-low: 2.5 EUR (warning range 5:)",
+            "BALANCE WARNING - infobip-low: 3.75 EUR (warning range 5:)",
         ),
         (
             &[&low, "-w", "1:", "-c", "2:"],
             0,
-            "BALANCE OK - infobip-low: 2.5 EUR",
+            "BALANCE OK - infobip-low: 3.75 EUR",
         ),
         (
             &[&healthy, "-w", "10"],
@@ -167,12 +166,12 @@ fn every_nagios_state_through_the_binary() {
         "{line}"
     );
     assert!(
-        line.ends_with("| 'infobip-low'=2.5;10:; '8x8'=149309.7985931;10:;"),
+        line.ends_with("| 'infobip-low'=3.75;10:; '8x8'=149309.7985931;10:;"),
         "{line}"
     );
     assert_eq!(
         stdout(&out).lines().nth(1),
-        Some("WARNING infobip-low: 2.5 EUR (warning range 10:)")
+        Some("WARNING infobip-low: 3.75 EUR (warning range 10:)")
     );
 }
 

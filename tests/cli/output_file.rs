@@ -3,7 +3,6 @@
 //! SIGINT/SIGTERM. Through the real binary against a loopback vendor.
 #![cfg(unix)]
 
-
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};

@@ -1,13 +1,12 @@
 //! `balance sandbox` and `balance demo`, through the real binary; the sandbox is
 //! also probed by a client that is not `balance`.
 
-
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use crate::common::{BIN, FAST, Home, Sandbox, code, json, literal, stderr, stdout};
 use balance::providers::REGISTRY;
 use balance::sandbox::{self, SCENARIOS, Scenario};
-use crate::common::{BIN, FAST, Home, Sandbox, code, json, literal, stderr, stdout};
 use serde_json::Value;
 
 fn providers() -> Vec<&'static str> {
@@ -59,7 +58,20 @@ fn demo_needs_no_home_and_leaves_no_cache() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(stdout(&out).lines().count(), 7, "{}", stdout(&out));
+    // A header, then one healthy profile per provider and API generation.
+    let profiles = balance::sandbox::config(
+        "http://x",
+        "",
+        &balance::sandbox::healthy_profiles(),
+        |_| "\"k\"".into(),
+    );
+    let generations = profiles.matches("[profiles.").count();
+    assert_eq!(
+        stdout(&out).lines().count(),
+        1 + generations,
+        "{}",
+        stdout(&out)
+    );
     // The demo's token cache was a temporary directory, removed at exit.
     assert_eq!(std::fs::read_dir(home.path()).unwrap().count(), 0);
 }
@@ -86,7 +98,13 @@ fn demo_faults_exit_with_their_code() {
     assert_eq!(kind("yeastar-server-error"), "provider");
     assert_eq!(kind("engagelab-malformed-body"), "provider");
     assert_eq!(kind("engagelab-slow"), "network");
-    assert_eq!(rows.len(), 6 + 8);
+    let healthy = balance::sandbox::config(
+        "http://x",
+        "",
+        &balance::sandbox::healthy_profiles(),
+        |_| "\"k\"".into(),
+    );
+    assert_eq!(rows.len(), healthy.matches("[profiles.").count() + 8);
 }
 
 /// Every provider, every scenario: the exit status the scenario table documents.
@@ -236,7 +254,7 @@ async fn yeastar_token(base: &str, client_secret: &str) -> (u16, Value) {
     let form = format!("client_id=probe&client_secret={client_secret}&grant_type=pp_credentials");
     probe(
         reqwest::Method::POST,
-        format!("{base}/auth/openapi/v1/oauth/token"),
+        format!("{base}/yeastar/auth/openapi/v1/oauth/token"),
         None,
         Some(("application/x-www-form-urlencoded", &form)),
     )
@@ -254,17 +272,18 @@ async fn wrong_auth_schemes_are_rejected_as_each_vendor_does() {
     use reqwest::Method;
     let sandbox = Sandbox::start(&[]);
     let base = &sandbox.base;
-    let x8 = format!("{base}/api/v1/accounts/0b5c7e4a-1f3d-4c8e-9a6b-2d7f1e3c5a90/balance");
-    let infobip = format!("{base}/account/1/balance");
+    let x8 = format!("{base}/8x8/api/v1/accounts/0b5c7e4a-1f3d-4c8e-9a6b-2d7f1e3c5a90/balance");
+    let infobip = format!("{base}/infobip/account/1/balance");
     let rest = format!(
-        "{base}/v1beta1/organizations/a1d4c7e2-3b6f-4a9d-8c2e-7f1b5d9e3a60/billing/5f0c2b9e-8a4d-4e1b-b7c3-9d2e6f1a4c80/balance"
+        "{base}/frontier/v1beta1/organizations/a1d4c7e2-3b6f-4a9d-8c2e-7f1b5d9e3a60/billing/5f0c2b9e-8a4d-4e1b-b7c3-9d2e6f1a4c80/balance"
     );
-    let connect = format!("{base}/raystack.frontier.v1beta1.FrontierService/GetBillingBalance");
+    let connect =
+        format!("{base}/frontier/raystack.frontier.v1beta1.FrontierService/GetBillingBalance");
     let connect_body = Some((
         "application/json",
         r#"{"id":"5f0c2b9e-8a4d-4e1b-b7c3-9d2e6f1a4c80"}"#,
     ));
-    let engagelab = format!("{base}/v1/balance");
+    let engagelab = format!("{base}/engagelab/v1/balance");
     let healthy_basic = basic("sandbox", "healthy");
 
     // The right scheme works, so each rejection below is about the scheme.
@@ -331,7 +350,7 @@ async fn wrong_auth_schemes_are_rejected_as_each_vendor_does() {
     let token = body["result"]["token"].as_str().unwrap().to_owned();
     assert_eq!(body["result"]["tokenHead"], "Bearer");
     assert_eq!(body["result"]["expiresIn"], "1800");
-    let balance = format!("{base}/user/openapi/user/v1/client/account_balance");
+    let balance = format!("{base}/yeastar/user/openapi/user/v1/client/account_balance");
     let (status, body) = probe(
         Method::GET,
         balance.clone(),
@@ -371,7 +390,7 @@ async fn yeastar_tokens_expire_and_refresh() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let (status, _) = probe(
         Method::GET,
-        format!("{base}/user/openapi/user/v1/client/account_balance"),
+        format!("{base}/yeastar/user/openapi/user/v1/client/account_balance"),
         Some(&format!("Bearer {token}")),
         None,
     )

@@ -2,7 +2,6 @@
 //! regular file or a config error, a `{ command }` is read while it runs and is
 //! killed with everything it started. Every form is trimmed by the same rule.
 
-
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -19,7 +18,7 @@ fn setup(sandbox: &Sandbox, home: &Home, settings: &str, secret: &str) {
         "[settings]\nretries = 0\n{settings}\n\
          [profiles.ok]\nprovider = \"infobip\"\nbase_url = \"{b}\"\napi_key = \"healthy\"\n\n\
          [profiles.src]\nprovider = \"infobip\"\nbase_url = \"{b}\"\napi_key = {secret}\n",
-        b = sandbox.base
+        b = sandbox.url("infobip")
     ));
 }
 
@@ -199,7 +198,7 @@ fn every_form_is_trimmed_the_same_way() {
     let blank = " \t\r\n";
     std::fs::write(home.path().join("padded.key"), padded).unwrap();
     std::fs::write(home.path().join("blank.key"), blank).unwrap();
-    let b = &sandbox.base;
+    let b = &sandbox.url("infobip");
     let profile = |name: &str, secret: &str| {
         format!(
             "[profiles.{name}]\nprovider = \"infobip\"\nbase_url = \"{b}\"\napi_key = {secret}\n"

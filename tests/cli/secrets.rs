@@ -1,7 +1,6 @@
 //! Secrets never reach stdout or stderr, at any verbosity, on success or failure,
 //! even when a vendor echoes them back. And the four ways of writing one work.
 
-
 use crate::common::hostile::{self, Action, Hostile};
 use crate::common::{Home, code, json, stderr, stdout};
 use wiremock::matchers::{basic_auth, header, method, path};

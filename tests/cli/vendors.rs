@@ -2,7 +2,6 @@
 //! through the real binary: the JSON row and the exit status. The mocks match
 //! the exact auth header each vendor wants, so a wrong scheme fails the test.
 
-
 use crate::common::{Home, code, fixture, json, raw_balance, stderr};
 use serde_json::Value;
 use wiremock::matchers::{
@@ -525,7 +524,7 @@ async fn engagelab_total_from_exact_integers() {
 
 #[tokio::test]
 async fn engagelab_float_fallback() {
-    let body = r#"{"balance": 12.3456, "gift_balance": 2.5}"#;
+    let body = r#"{"balance": 12.3456, "gift_balance": 2.5, "total_balance": 14.8456}"#;
     let (row, out) = serve(&ENGAGELAB, 200, body, 0).await;
     assert_eq!(raw_balance(&out), "14.8456");
     assert_eq!(row["details"]["gift_balance"], 2.5);

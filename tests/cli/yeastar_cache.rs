@@ -2,7 +2,6 @@
 //! about to expire, and fetched anew once when the vendor rejects it. A cache entry
 //! that is doubtful in any way (SPEC §6) is ignored and a new token fetched.
 
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

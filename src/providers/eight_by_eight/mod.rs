@@ -11,7 +11,11 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .required()
             .check(account_id, "0b5c7e4a-1f3d-4c8e-9a6b-2d7f1e3c5a90"),
         KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required(),
-        KeySpec::choice("region", &["ap", "us", "eu", "id"], "ap (default), us, eu or id; or set base_url"),
+        KeySpec::choice(
+            "region",
+            &["ap", "us", "eu", "id"],
+            "ap (default), us, eu or id; or set base_url",
+        ),
     ],
     rules: &[Rule::NotBoth("region", "base_url")],
     // The account lives in one region; each region has its own host.
@@ -49,7 +53,11 @@ fn account_id(id: &str) -> Result<(), String> {
         let Some((_, tail)) = valid else {
             return Err("is not an 8x8 account id (32 hex digits, dashes optional)".into());
         };
-        rest = if i < 4 { tail.strip_prefix(b"-").unwrap_or(tail) } else { tail };
+        rest = if i < 4 {
+            tail.strip_prefix(b"-").unwrap_or(tail)
+        } else {
+            tail
+        };
     }
     if rest.is_empty() {
         Ok(())

@@ -15,15 +15,22 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "frontier",
     about: "raystack Frontier (self-hosted), balance in virtual credits (VC)",
     keys: &[
-        KeySpec::choice("api", &["rest", "connect"], "\"rest\" (default, up to v0.90) or \"connect\" (v0.91 and later)"),
+        KeySpec::choice(
+            "api",
+            &["rest", "connect"],
+            "\"rest\" (default, up to v0.90) or \"connect\" (v0.91 and later)",
+        ),
         KeySpec::text("org_id", "organization id (required for api = \"rest\")")
             .example("4a1d2c3b-0000-4000-8000-000000000001"),
         KeySpec::text("billing_id", "billing account id")
             .required()
             .example("9f8e7d6c-0000-4000-8000-000000000002"),
         KeySpec::text("client_id", "service user client id (HTTP Basic user)").required(),
-        KeySpec::secret("client_secret", "service user client secret (HTTP Basic password)")
-            .required(),
+        KeySpec::secret(
+            "client_secret",
+            "service user client secret (HTTP Basic password)",
+        )
+        .required(),
     ],
     rules: &[Rule::OnlyWhen {
         key: "org_id",
@@ -104,20 +111,27 @@ impl Emulator for FrontierEmulator {
                 description: d,
                 fixtures,
             };
-            emulator.serves(request).then(|| emulator.answer(request, state))
+            emulator
+                .serves(request)
+                .then(|| emulator.answer(request, state))
         })
     }
 
     fn profiles(&self, base_url: &str, _: Scenario, secret: &str) -> Vec<(String, String)> {
         let keys = |api: &str| {
-            let org = (api == "rest")
-                .then(|| format!("org_id = \"{}\"\n", SPEC.keys[1].example))
-                .unwrap_or_default();
+            let org = if api == "rest" {
+                format!("org_id = \"{}\"\n", SPEC.keys[1].example)
+            } else {
+                String::new()
+            };
             format!(
                 "base_url = \"{base_url}\"\napi = \"{api}\"\n{org}billing_id = \"{}\"\nclient_id = \"svc-balance\"\nclient_secret = {secret}\n",
                 SPEC.keys[2].example
             )
         };
-        vec![(String::new(), keys("rest")), ("-connect".into(), keys("connect"))]
+        vec![
+            (String::new(), keys("rest")),
+            ("-connect".into(), keys("connect")),
+        ]
     }
 }

@@ -17,20 +17,49 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "http",
     about: "any JSON balance endpoint, described in the profile (README: \"Any vendor\")",
     keys: &[
-        KeySpec::text("url", "the balance endpoint (https://, or http:// on loopback)").required(),
+        KeySpec::text(
+            "url",
+            "the balance endpoint (https://, or http:// on loopback)",
+        )
+        .required(),
         KeySpec::choice("method", &["GET", "POST"], "GET (default) or POST"),
         KeySpec::text("body", "POST body, sent as application/json"),
-        KeySpec::toml("headers", "extra headers: { \"X-Client\" = \"ops\" }; a value may be a secret"),
-        KeySpec::toml("auth", "one of { bearer = S }, { basic = { username = \"u\", password = S } }, { scheme = \"AccessKey\", value = S }, { header = \"X-Api-Key\", value = S }, { query = \"api_key\", value = S }"),
-        KeySpec::text("balance_pointer", "JSON Pointer to the amount, e.g. \"/data/balance\"").required(),
+        KeySpec::toml(
+            "headers",
+            "extra headers: { \"X-Client\" = \"ops\" }; a value may be a secret",
+        ),
+        KeySpec::toml(
+            "auth",
+            "one of { bearer = S }, { basic = { username = \"u\", password = S } }, { scheme = \"AccessKey\", value = S }, { header = \"X-Api-Key\", value = S }, { query = \"api_key\", value = S }",
+        ),
+        KeySpec::text(
+            "balance_pointer",
+            "JSON Pointer to the amount, e.g. \"/data/balance\"",
+        )
+        .required(),
         KeySpec::text("currency_pointer", "JSON Pointer to the currency"),
         KeySpec::toml("scale", "the amount is an integer of 1/scale units"),
-        KeySpec::toml("details", "extras: { credit_limit = \"/data/credit_limit\" }"),
-        KeySpec::text("error_code_pointer", "JSON Pointer to the vendor's error code"),
-        KeySpec::text("error_message_pointer", "JSON Pointer to the vendor's error message"),
+        KeySpec::toml(
+            "details",
+            "extras: { credit_limit = \"/data/credit_limit\" }",
+        ),
+        KeySpec::text(
+            "error_code_pointer",
+            "JSON Pointer to the vendor's error code",
+        ),
+        KeySpec::text(
+            "error_message_pointer",
+            "JSON Pointer to the vendor's error message",
+        ),
         KeySpec::toml("auth_codes", "vendor codes meaning: credentials rejected"),
-        KeySpec::toml("rate_limit_codes", "vendor codes meaning: rate limited (retried)"),
-        KeySpec::toml("not_prepaid_codes", "vendor codes meaning: no prepaid balance"),
+        KeySpec::toml(
+            "rate_limit_codes",
+            "vendor codes meaning: rate limited (retried)",
+        ),
+        KeySpec::toml(
+            "not_prepaid_codes",
+            "vendor codes meaning: no prepaid balance",
+        ),
     ],
     rules: &[],
     base_url: BaseUrl::Key("url"),
@@ -68,9 +97,12 @@ fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
         pointer: pointer("balance_pointer", &values)?.expect("required"),
         scale,
     });
-    d.currency.pointers.extend(pointer("currency_pointer", &values)?);
+    d.currency
+        .pointers
+        .extend(pointer("currency_pointer", &values)?);
     d.error_code.extend(pointer("error_code_pointer", &values)?);
-    d.error_message.extend(pointer("error_message_pointer", &values)?);
+    d.error_message
+        .extend(pointer("error_message_pointer", &values)?);
     if let Some(details) = values.toml("details") {
         let toml::Value::Table(t) = details else {
             return Err("`details` must be a table of name = \"/pointer\"".into());
@@ -80,7 +112,8 @@ fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
                 .as_str()
                 .ok_or_else(|| format!("`details.{name}` must be a JSON Pointer string"))?;
             let p = Pointer::parse(p).map_err(|m| format!("`details.{name}` {m}"))?;
-            d.details.push((name.clone(), AmountAt { pointer: p, scale }));
+            d.details
+                .push((name.clone(), AmountAt { pointer: p, scale }));
         }
     }
     for (key, kind) in [
@@ -160,7 +193,13 @@ fn auth_form(
     let form = match forms.as_slice() {
         [one] => *one,
         [] => return Err(bad("names no auth form")),
-        many => return Err(bad(&format!("names {} forms ({})", many.len(), many.join(", ")))),
+        many => {
+            return Err(bad(&format!(
+                "names {} forms ({})",
+                many.len(),
+                many.join(", ")
+            )));
+        }
     };
     let allowed: &[&str] = match form {
         "bearer" | "basic" => &[form],
@@ -194,17 +233,30 @@ fn auth_form(
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| bad("`basic` needs a `username` string"))?;
             let password = secret(b.get("password"), "basic.password")?;
-            return Ok((Auth::basic("auth.username", "auth"), password, Some(user.to_owned())));
+            return Ok((
+                Auth::basic("auth.username", "auth"),
+                password,
+                Some(user.to_owned()),
+            ));
         }
-        "scheme" => (Auth::scheme(&word("a word such as \"AccessKey\"")?, "auth"), secret(t.get("value"), "value")?),
+        "scheme" => (
+            Auth::scheme(&word("a word such as \"AccessKey\"")?, "auth"),
+            secret(t.get("value"), "value")?,
+        ),
         "header" => {
             let name = word("a header name such as \"X-Api-Key\"")?;
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
                 return Err(bad(&format!("`header` `{name}` is not a header name")));
             }
-            (Auth::header(&name, "auth"), secret(t.get("value"), "value")?)
+            (
+                Auth::header(&name, "auth"),
+                secret(t.get("value"), "value")?,
+            )
         }
-        _ => (Auth::query(&word("a parameter name such as \"api_key\"")?, "auth"), secret(t.get("value"), "value")?),
+        _ => (
+            Auth::query(&word("a parameter name such as \"api_key\"")?, "auth"),
+            secret(t.get("value"), "value")?,
+        ),
     };
     Ok((form, source, None))
 }

@@ -6,7 +6,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     name: "infobip",
     about: "Infobip",
     keys: &[
-        KeySpec::secret("api_key", "API key, sent as `Authorization: App`; or username + password"),
+        KeySpec::secret(
+            "api_key",
+            "API key, sent as `Authorization: App`; or username + password",
+        ),
         KeySpec::text("username", "for HTTP Basic auth, with password"),
         KeySpec::secret("password", "for HTTP Basic auth, with username"),
     ],
@@ -26,7 +29,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .error_code("/errorCode")
             .error_message("/requestError/serviceException/text")
             .error_message("/description")
-            .codes(ErrorKind::Auth, &["UNAUTHORIZED", "E401", "FORBIDDEN", "E403"])
+            .codes(
+                ErrorKind::Auth,
+                &["UNAUTHORIZED", "E401", "FORBIDDEN", "E403"],
+            )
             .codes(ErrorKind::RateLimited, &["TOO_MANY_REQUESTS", "E429"])
     }),
     fixtures: crate::fixtures!("infobip"),

@@ -12,9 +12,9 @@ use serde_json::value::RawValue;
 use url::Url;
 
 use crate::debug;
+use crate::http::{Reply, Verdict, by_status, retry_hint};
 use crate::kit::prelude::*;
 use crate::kit::{authorization, endpoint, parse_body, status_kind, vendor_error};
-use crate::http::{Reply, Verdict, by_status, retry_hint};
 use crate::secret::SecretSource;
 use cache::{Cached, REFRESH_LIFETIME_SECS, TokenCache, now};
 
@@ -47,7 +47,10 @@ struct Yeastar {
 
 fn build(values: Values, base_url: Url) -> Result<Box<dyn Adapter>, String> {
     let client_id = values.text("client_id").unwrap_or_default().to_owned();
-    let client_secret = values.secret("client_secret").cloned().ok_or("`client_secret` is required")?;
+    let client_secret = values
+        .secret("client_secret")
+        .cloned()
+        .ok_or("`client_secret` is required")?;
     Ok(Box::new(Yeastar {
         base_url,
         client_id,

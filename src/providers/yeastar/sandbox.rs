@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::value::{RawValue, to_raw_value};
 
 use super::wire;
-use crate::money::Amount;
 use crate::kit::emulate::{self as sandbox, Answer, Request, Scenario, State, Voice as _};
+use crate::money::Amount;
 
 pub struct Emulator;
 

@@ -183,6 +183,11 @@ impl Sandbox {
         }
     }
 
+    /// Where `provider`'s emulator is mounted.
+    pub fn url(&self, provider: &str) -> String {
+        balance::sandbox::mount(&self.base, provider)
+    }
+
     /// Ctrl-C, then what the process printed on stderr.
     pub fn interrupt(mut self) -> (std::process::ExitStatus, String) {
         // The shell's own `kill`: no extra package, no unsafe libc call.
