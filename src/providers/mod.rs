@@ -66,3 +66,74 @@ mod tests {
         }
     }
 }
+
+/// Each described vendor's fixtures, read by its own description, give what
+/// their `# expect:` line says: the engine and the vendor's facts agree before
+/// any binary runs (the conformance suite then checks the same through it).
+#[cfg(test)]
+pub(crate) mod fixtures_read_as_expected {
+    use super::REGISTRY;
+    use crate::kit::fixture::Expect;
+    use crate::kit::provider::Build;
+
+    fn reply(f: &crate::kit::fixture::Fixture) -> crate::http::Reply {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in &f.headers {
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                reqwest::header::HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        crate::http::Reply {
+            status: reqwest::StatusCode::from_u16(f.status).unwrap(),
+            headers,
+            body: f.body.as_bytes().to_vec(),
+        }
+    }
+
+    /// `fixtures` read by `d` give what they expect.
+    pub(crate) fn check(
+        vendor: &str,
+        d: &crate::kit::engine::Description,
+        fixtures: &[crate::kit::fixture::Fixture],
+    ) {
+        for f in fixtures {
+            let got = d.interpret(&reply(f));
+            let what = format!("{vendor} {}", f.name);
+            match (&f.expect, got) {
+                (
+                    Expect::Balance {
+                        amount,
+                        currency,
+                        details,
+                    },
+                    Ok(b),
+                ) => {
+                    assert_eq!(&b.amount.to_string(), amount, "{what}");
+                    assert_eq!(&b.currency, currency, "{what}");
+                    let got: Vec<(String, String)> = b
+                        .details
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.to_string()))
+                        .collect();
+                    assert_eq!(&got, details, "{what}");
+                }
+                (Expect::Error { kind, code }, Err(e)) => {
+                    assert_eq!(e.kind, *kind, "{what}: {}", e.message);
+                    assert_eq!(&e.provider_code, code, "{what}: {}", e.message);
+                    assert_eq!(e.http_status, Some(f.status), "{what}");
+                }
+                (want, got) => panic!("{what}: expected {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_described_fixture() {
+        for p in REGISTRY {
+            if let Build::Described(describe) = p.build {
+                check(p.name, &describe(), &p.fixtures());
+            }
+        }
+    }
+}

@@ -135,3 +135,14 @@ impl Emulator for FrontierEmulator {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Both generations read their own documented answers as expected.
+    #[test]
+    fn fixtures_read_as_expected() {
+        for (d, fixtures) in super::FrontierEmulator::generations() {
+            crate::providers::fixtures_read_as_expected::check("frontier", &d, &fixtures);
+        }
+    }
+}
