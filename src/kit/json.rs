@@ -26,7 +26,7 @@ impl Pointer {
         }
         let Some(rest) = text.strip_prefix('/') else {
             return Err(format!(
-                "`{text}` is not a JSON Pointer: it must start with `/` (e.g. \"/data/balance\")"
+                "is not a JSON Pointer: it must start with `/` (e.g. \"/data/balance\")"
             ));
         };
         let mut tokens = Vec::new();
@@ -41,7 +41,7 @@ impl Pointer {
                         Some('1') => out.push('/'),
                         _ => {
                             return Err(format!(
-                                "`{text}` is not a JSON Pointer: `~` must be followed by 0 or 1"
+                                "is not a JSON Pointer: `~` must be followed by 0 or 1"
                             ));
                         }
                     },

@@ -1,26 +1,51 @@
-//! config.example.toml stays valid: every profile in it parses.
+//! config.example.toml and the README's TOML examples stay valid: every profile
+//! in them parses, and every provider has an example.
 
 use crate::common::{Home, code, stderr};
 
+fn parse_all(text: &str, what: &str) -> Vec<serde_json::Value> {
+    let home = Home::new();
+    home.config(text);
+    let out = home.run(&["profiles", "--json"]);
+    assert_eq!(code(&out), 0, "{what}: {}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap().clone();
+    assert_eq!(rows.len(), text.matches("\n[profiles.").count(), "{what}");
+    for row in &rows {
+        assert!(row["error"].is_null(), "{what}: {row}");
+    }
+    rows
+}
+
 #[test]
 fn example_config_parses_every_profile() {
-    let home = Home::new();
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
         .unwrap();
-    home.config(&text);
-    let out = home.run(&["profiles", "--json"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 6);
-    for row in rows {
-        assert!(row["error"].is_null(), "{row}");
-    }
+    let rows = parse_all(&text, "config.example.toml");
     let providers: Vec<&str> = rows
         .iter()
         .map(|r| r["provider"].as_str().unwrap())
         .collect();
-    for p in ["8x8", "infobip", "yeastar", "frontier", "engagelab"] {
-        assert!(providers.contains(&p), "{p} missing from the example");
+    for p in balance::providers::REGISTRY {
+        assert!(
+            providers.contains(&p.name),
+            "{} missing from the example",
+            p.name
+        );
     }
+}
+
+/// The README's ```toml blocks that define profiles parse as they stand.
+#[test]
+fn readme_profiles_parse() {
+    let readme = include_str!("../../README.md");
+    let mut blocks = 0;
+    for block in readme.split("```toml\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        if block.contains("[profiles.") {
+            parse_all(&format!("\n{block}"), block);
+            blocks += 1;
+        }
+    }
+    assert!(blocks > 0);
 }

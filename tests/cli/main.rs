@@ -8,6 +8,7 @@ mod basics;
 mod example_config;
 mod faults;
 mod hostile_text;
+mod http_provider;
 mod monitoring;
 mod output_file;
 mod sandbox;

@@ -37,17 +37,17 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             "JSON Pointer to the amount, e.g. \"/data/balance\"",
         )
         .required(),
-        KeySpec::text("currency_pointer", "JSON Pointer to the currency"),
+        KeySpec::toml("currency_pointer", "JSON Pointer to the currency"),
         KeySpec::toml("scale", "the amount is an integer of 1/scale units"),
         KeySpec::toml(
             "details",
             "extras: { credit_limit = \"/data/credit_limit\" }",
         ),
-        KeySpec::text(
+        KeySpec::toml(
             "error_code_pointer",
-            "JSON Pointer to the vendor's error code",
+            "JSON Pointer to the vendor's error code (\"\" is the whole body)",
         ),
-        KeySpec::text(
+        KeySpec::toml(
             "error_message_pointer",
             "JSON Pointer to the vendor's error message",
         ),
@@ -72,11 +72,17 @@ pub static SPEC: ProviderSpec = ProviderSpec {
 
 fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
     let mut values = values;
+    // `""` is a valid pointer (the whole document), so pointers are read as raw TOML.
     let pointer = |key: &str, values: &Values| -> Result<Option<Pointer>, String> {
-        values
-            .text(key)
-            .map(|p| Pointer::parse(p).map_err(|m| format!("`{key}` {m}")))
-            .transpose()
+        let text = match (values.text(key), values.toml(key)) {
+            (Some(t), _) => t,
+            (None, Some(toml::Value::String(t))) => t.as_str(),
+            (None, Some(_)) => return Err(format!("`{key}` must be a JSON Pointer string")),
+            (None, None) => return Ok(None),
+        };
+        Pointer::parse(text)
+            .map(Some)
+            .map_err(|m| format!("`{key}` `{text}` {m}"))
     };
     let method = values.text("method").unwrap_or("GET");
     let mut d = match (method, values.text("body")) {
@@ -111,7 +117,7 @@ fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
             let p = p
                 .as_str()
                 .ok_or_else(|| format!("`details.{name}` must be a JSON Pointer string"))?;
-            let p = Pointer::parse(p).map_err(|m| format!("`details.{name}` {m}"))?;
+            let p = Pointer::parse(p).map_err(|m| format!("`details.{name}` `{p}` {m}"))?;
             d.details
                 .push((name.clone(), AmountAt { pointer: p, scale }));
         }
