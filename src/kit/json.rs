@@ -25,26 +25,23 @@ impl Pointer {
             });
         }
         let Some(rest) = text.strip_prefix('/') else {
-            return Err(format!(
-                "is not a JSON Pointer: it must start with `/` (e.g. \"/data/balance\")"
-            ));
+            return Err(
+                "is not a JSON Pointer: it must start with `/` (e.g. \"/data/balance\")".into(),
+            );
         };
         let mut tokens = Vec::new();
         for token in rest.split('/') {
             let mut out = String::with_capacity(token.len());
             let mut chars = token.chars();
             while let Some(c) = chars.next() {
-                match (c, c == '~') {
-                    (_, false) => out.push(c),
-                    (_, true) => match chars.next() {
-                        Some('0') => out.push('~'),
-                        Some('1') => out.push('/'),
-                        _ => {
-                            return Err(format!(
-                                "is not a JSON Pointer: `~` must be followed by 0 or 1"
-                            ));
-                        }
-                    },
+                if c != '~' {
+                    out.push(c);
+                    continue;
+                }
+                match chars.next() {
+                    Some('0') => out.push('~'),
+                    Some('1') => out.push('/'),
+                    _ => return Err("is not a JSON Pointer: `~` must be followed by 0 or 1".into()),
                 }
             }
             tokens.push(out);
