@@ -48,9 +48,7 @@ async fn every_auth_form_sends_the_secret_where_it_says() {
             Mock::given(query_param("api_key", MARKER)),
         ),
         (
-            format!(
-                "headers = {{ \"X-Client\" = \"ops\", \"X-Token\" = {{ env = \"ACME_TOKEN\" }} }}"
-            ),
+            r#"headers = { "X-Client" = "ops", "X-Token" = { env = "ACME_TOKEN" } }"#.to_owned(),
             Mock::given(header("x-client", "ops")).and(header("x-token", MARKER)),
         ),
     ];
