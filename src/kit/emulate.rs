@@ -62,7 +62,7 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo {
         scenario: Scenario::NotPrepaid,
         key: "not-prepaid",
-        answer: "8x8: 403 code 1201 \"Account not in prepaid mode\" (elsewhere: 401)",
+        answer: "the vendor's not-prepaid answer (8x8: 403 code 1201); 401 where it has none",
         exit: 6,
     },
     ScenarioInfo {

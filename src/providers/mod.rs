@@ -12,6 +12,12 @@ mod http;
 mod infobip;
 mod yeastar;
 
+mod messagebird;
+mod plivo;
+mod telnyx;
+mod twilio;
+mod vonage;
+
 /// Every supported provider, in the order `balance providers` lists them.
 pub static REGISTRY: &[&ProviderSpec] = &[
     &eight_by_eight::SPEC,
@@ -20,6 +26,11 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &frontier::SPEC,
     &engagelab::SPEC,
     &http::SPEC,
+    &twilio::SPEC,
+    &vonage::SPEC,
+    &plivo::SPEC,
+    &telnyx::SPEC,
+    &messagebird::SPEC,
 ];
 
 pub fn find(name: &str) -> Option<&'static ProviderSpec> {

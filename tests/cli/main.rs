@@ -16,4 +16,5 @@ mod secret_sources;
 mod secrets;
 mod terminal;
 mod vendors;
+mod vendors_a;
 mod yeastar_cache;
