@@ -12,6 +12,11 @@ mod http;
 mod infobip;
 mod yeastar;
 
+mod africastalking;
+mod bulksms;
+mod clicksend;
+mod textmagic;
+
 /// Every supported provider, in the order `balance providers` lists them.
 pub static REGISTRY: &[&ProviderSpec] = &[
     &eight_by_eight::SPEC,
@@ -20,6 +25,10 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &frontier::SPEC,
     &engagelab::SPEC,
     &http::SPEC,
+    &clicksend::SPEC,
+    &textmagic::SPEC,
+    &bulksms::SPEC,
+    &africastalking::SPEC,
 ];
 
 pub fn find(name: &str) -> Option<&'static ProviderSpec> {
