@@ -14,4 +14,5 @@ mod sandbox;
 mod secret_sources;
 mod secrets;
 mod vendors;
+mod vendors_b;
 mod yeastar_cache;
