@@ -96,6 +96,10 @@ pub struct Currency {
     /// When the answer names none (Frontier: always `VC`). Below the profile's
     /// `currency`? No: a vendor unit that is implied is still the vendor's.
     pub implied: Option<String>,
+    /// The answer must name the currency itself (Africa's Talking's
+    /// `"KES 1785.50"`): an amount without one is the vendor's error, not a
+    /// balance in the profile's `currency`.
+    pub required: bool,
 }
 
 /// Reads an error answer (and its code, if any) as a kind, or says nothing.
@@ -248,6 +252,11 @@ impl Description {
 
     pub fn implied_currency(mut self, unit: &str) -> Self {
         self.currency.implied = Some(unit.into());
+        self
+    }
+
+    pub fn currency_required(mut self) -> Self {
+        self.currency.required = true;
         self
     }
 
@@ -426,7 +435,12 @@ impl Description {
                 };
             }
         };
-        let mut balance = Balance::new(amount, self.currency_of(doc, unit));
+        let currency = self.currency_of(doc, unit);
+        if self.currency.required && currency.is_none() {
+            let at = found.map_or("the balance", |(at, _)| at.pointer.as_str());
+            return unexpected(format!("`{at}` names no currency"));
+        }
+        let mut balance = Balance::new(amount, currency);
         for (name, at) in &self.details {
             // A detail may be described twice: the first present wins.
             if balance.details.iter().any(|(n, _)| n == name) {
@@ -720,6 +734,18 @@ mod tests {
             (b.amount.to_string(), b.currency.unwrap()),
             ("1785.50".into(), "KES".into())
         );
+        for bare in [r#""1785.50""#, "1785.50"] {
+            let e = at
+                .clone()
+                .currency_required()
+                .interpret(&reply(
+                    200,
+                    &format!(r#"{{"UserData":{{"balance":{bare}}}}}"#),
+                ))
+                .unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Provider);
+            assert!(e.message.contains("names no currency"), "{}", e.message);
+        }
         let e = at
             .interpret(&reply(401, "The supplied authentication is invalid"))
             .unwrap_err();

@@ -17,6 +17,10 @@ mod plivo;
 mod telnyx;
 mod twilio;
 mod vonage;
+mod africastalking;
+mod bulksms;
+mod clicksend;
+mod textmagic;
 
 /// Every supported provider, in the order `balance providers` lists them.
 pub static REGISTRY: &[&ProviderSpec] = &[
@@ -31,6 +35,10 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &plivo::SPEC,
     &telnyx::SPEC,
     &messagebird::SPEC,
+    &clicksend::SPEC,
+    &textmagic::SPEC,
+    &bulksms::SPEC,
+    &africastalking::SPEC,
 ];
 
 pub fn find(name: &str) -> Option<&'static ProviderSpec> {

@@ -17,4 +17,5 @@ mod secrets;
 mod terminal;
 mod vendors;
 mod vendors_a;
+mod vendors_b;
 mod yeastar_cache;
