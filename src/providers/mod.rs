@@ -12,6 +12,11 @@ mod http;
 mod infobip;
 mod yeastar;
 
+mod brevo;
+mod clickatell;
+mod seven;
+mod smsapi;
+
 /// Every supported provider, in the order `balance providers` lists them.
 pub static REGISTRY: &[&ProviderSpec] = &[
     &eight_by_eight::SPEC,
@@ -20,6 +25,10 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &frontier::SPEC,
     &engagelab::SPEC,
     &http::SPEC,
+    &seven::SPEC,
+    &smsapi::SPEC,
+    &clickatell::SPEC,
+    &brevo::SPEC,
 ];
 
 pub fn find(name: &str) -> Option<&'static ProviderSpec> {
