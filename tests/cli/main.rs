@@ -14,4 +14,5 @@ mod sandbox;
 mod secret_sources;
 mod secrets;
 mod vendors;
+mod vendors_c;
 mod yeastar_cache;
