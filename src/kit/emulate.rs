@@ -595,6 +595,10 @@ fn credential(auth: &Auth, request: &Request) -> Option<String> {
             .map(|(_, password)| password),
         Auth::Header { name, .. } => request.header(name).map(str::to_owned),
         Auth::Query { name, .. } => request.query_param(name),
+        Auth::Prefixed { prefix, .. } => request
+            .header("authorization")?
+            .strip_prefix(prefix.as_str())
+            .map(|c| c.trim().to_owned()),
     }
 }
 

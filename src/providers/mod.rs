@@ -5,22 +5,25 @@
 
 use crate::kit::provider::ProviderSpec;
 
+mod africastalking;
+mod brevo;
+mod bulksms;
+mod clickatell;
+mod clicksend;
 mod eight_by_eight;
 mod engagelab;
 mod frontier;
 mod http;
 mod infobip;
-mod yeastar;
-
 mod messagebird;
 mod plivo;
+mod seven;
+mod smsapi;
 mod telnyx;
+mod textmagic;
 mod twilio;
 mod vonage;
-mod africastalking;
-mod bulksms;
-mod clicksend;
-mod textmagic;
+mod yeastar;
 
 /// Every supported provider, in the order `balance providers` lists them.
 pub static REGISTRY: &[&ProviderSpec] = &[
@@ -29,7 +32,6 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &yeastar::SPEC,
     &frontier::SPEC,
     &engagelab::SPEC,
-    &http::SPEC,
     &twilio::SPEC,
     &vonage::SPEC,
     &plivo::SPEC,
@@ -39,6 +41,11 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &textmagic::SPEC,
     &bulksms::SPEC,
     &africastalking::SPEC,
+    &seven::SPEC,
+    &smsapi::SPEC,
+    &clickatell::SPEC,
+    &brevo::SPEC,
+    &http::SPEC,
 ];
 
 pub fn find(name: &str) -> Option<&'static ProviderSpec> {

@@ -18,4 +18,5 @@ mod terminal;
 mod vendors;
 mod vendors_a;
 mod vendors_b;
+mod vendors_c;
 mod yeastar_cache;
