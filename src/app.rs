@@ -568,7 +568,12 @@ fn profiles_table(config: &Config) -> String {
         // Provider names, paths and config errors are the user's text, echoed.
         rows.push(row.iter().map(|cell| crate::text::line(cell)).collect());
     }
-    table::wrap_rows(&header, &mut rows, output::terminal_width(), &[2, 4, 5]);
+    table::wrap_rows(
+        &header,
+        &mut rows,
+        output::terminal_width(),
+        &[2, 4, 5, 0, 1],
+    );
     let mut t = table::plain(&header);
     for row in rows {
         t.add_row(row);
