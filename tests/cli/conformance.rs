@@ -418,3 +418,404 @@ async fn the_healthy_credential_in_a_wrong_form_is_refused() {
     }
     report("auth forms", failures);
 }
+
+/// A secret no output may carry, for `key` of `provider`.
+fn marker(provider: &str, key: &str) -> String {
+    format!("MARKER-{provider}-{key}-7f3a9c")
+}
+
+/// The key a `key = value` line sets.
+fn line_key(line: &str) -> &str {
+    line.split('=').next().unwrap_or_default().trim()
+}
+
+/// Marker profiles for the secrets: every secret key of every provider, in the
+/// sandbox profile's shape, its value a marker written as a literal, an
+/// environment variable or a file (in turn, across providers).
+struct Markers {
+    config: String,
+    env: Vec<(String, String)>,
+    profiles: usize,
+    /// Every marker, and what must not appear with it (its base64 with a user).
+    forbidden: Vec<String>,
+}
+
+impl Markers {
+    fn new(home: &Home, sandbox: &Sandbox) -> Markers {
+        let mut m = Markers {
+            config: String::from(SETTINGS),
+            env: Vec::new(),
+            profiles: 0,
+            forbidden: Vec::new(),
+        };
+        let placeholder = "\"@SECRET@\"";
+        for (i, p) in REGISTRY.iter().enumerate() {
+            for (suffix, keys) in
+                p.sandbox_profiles(&sandbox.url(p.name), Scenario::Healthy, placeholder)
+            {
+                let lines: Vec<String> = keys.lines().map(str::to_owned).collect();
+                let mut variants = vec![(format!("{}{suffix}", p.name), lines.clone())];
+                // A secret of another way in (Infobip's password): that way's keys instead.
+                for k in p.keys.iter().filter(|k| k.is_secret()) {
+                    if lines.iter().any(|l| line_key(l) == k.name) {
+                        continue;
+                    }
+                    let group = p.rules.iter().find_map(|r| match r {
+                        balance::kit::keys::Rule::OneOf(groups) => groups
+                            .iter()
+                            .find(|g| g.contains(&k.name))
+                            .map(|g| (*g, *groups)),
+                        _ => None,
+                    });
+                    let mut alt = lines.clone();
+                    let mut added = Vec::new();
+                    match group {
+                        Some((group, groups)) => {
+                            let others: Vec<&str> = groups
+                                .iter()
+                                .filter(|g| **g != group)
+                                .flat_map(|g| g.iter().copied())
+                                .collect();
+                            alt.retain(|l| !others.contains(&line_key(l)));
+                            for name in group {
+                                let spec = p.keys.iter().find(|s| s.name == *name);
+                                added.push(match spec {
+                                    Some(s) if s.is_secret() => format!("{name} = {placeholder}"),
+                                    Some(s) => format!("{name} = \"{}\"", s.example),
+                                    None => continue,
+                                });
+                            }
+                        }
+                        None => added.push(format!("{} = {placeholder}", k.name)),
+                    }
+                    if variants
+                        .iter()
+                        .any(|(_, v)| v.iter().any(|l| line_key(l) == k.name))
+                    {
+                        continue;
+                    }
+                    alt.retain(|l| !added.iter().any(|a| line_key(a) == line_key(l)));
+                    alt.extend(added);
+                    variants.push((format!("{}{suffix}-{}", p.name, k.name), alt));
+                }
+                for (j, (name, lines)) in variants.into_iter().enumerate() {
+                    m.add(home, i + j, p.name, &name, &lines, placeholder);
+                }
+            }
+        }
+        m
+    }
+
+    fn add(
+        &mut self,
+        home: &Home,
+        turn: usize,
+        provider: &str,
+        name: &str,
+        lines: &[String],
+        placeholder: &str,
+    ) {
+        use base64::Engine;
+        let mut text = String::new();
+        let users: Vec<String> = lines
+            .iter()
+            .filter_map(|l| {
+                l.split_once('=')
+                    .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+            })
+            .chain([String::new()])
+            .collect();
+        for line in lines {
+            if !line.contains(placeholder) {
+                text.push_str(line);
+                text.push('\n');
+                continue;
+            }
+            let key = line_key(line);
+            let secret = marker(provider, key);
+            let n = self.forbidden.len();
+            let value = match turn % 3 {
+                0 => format!("\"{secret}\""),
+                1 => {
+                    let var = format!("BALANCE_TEST_MARKER_{n}");
+                    self.env.push((var.clone(), secret.clone()));
+                    format!("{{ env = \"{var}\" }}")
+                }
+                _ => {
+                    let path = home.path().join(format!("marker-{n}"));
+                    crate::common::write_private(&path, &format!("{secret}\n"));
+                    format!(
+                        "{{ file = {} }}",
+                        toml::Value::String(path.display().to_string())
+                    )
+                }
+            };
+            text.push_str(&line.replace(placeholder, &value));
+            text.push('\n');
+            for user in &users {
+                self.forbidden.push(
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}")),
+                );
+            }
+            self.forbidden.push(secret);
+        }
+        self.config.push_str(&format!(
+            "\n[profiles.\"{name}\"]\nprovider = \"{provider}\"\n{text}"
+        ));
+        self.profiles += 1;
+    }
+}
+
+/// A marker in every secret key of every provider, resolved from a literal, the
+/// environment or a file, checked at `-vv` in every format: no output carries
+/// it, nor its base64 with the profile's user (a Basic header echoed back).
+#[test]
+fn marker_secrets_appear_in_no_output() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let markers = Markers::new(&home, &sandbox);
+    let config = home.config(&markers.config);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = ["table", "json", "prometheus", "nagios"]
+            .into_iter()
+            .map(|format| {
+                let (markers, config, home) = (&markers, &config, &home);
+                scope.spawn(move || {
+                    let out = home
+                        .cmd()
+                        .arg("--config")
+                        .arg(config)
+                        .args(["check", "-vv", "--format", format])
+                        .envs(markers.env.iter().map(|(k, v)| (k, v)))
+                        .output()
+                        .unwrap();
+                    let mut failures = Vec::new();
+                    let text = format!("{}{}", stdout(&out), stderr(&out));
+                    if format == "json" {
+                        let rows = rows(&out);
+                        // Resolved (not a config error) and sent: the markers were used.
+                        if rows.len() != markers.profiles
+                            || rows
+                                .iter()
+                                .any(|r| r.error.as_ref().is_some_and(|e| e.kind == "config"))
+                        {
+                            failures.push(format!(
+                                "json: not every marker profile was checked\n{text}"
+                            ));
+                        }
+                    }
+                    if !text.contains("reading secret") {
+                        failures.push(format!("{format}: no -vv diagnostics\n{text}"));
+                    }
+                    for f in &markers.forbidden {
+                        if text.contains(f.as_str()) {
+                            failures.push(format!("{format}: `{f}` appears in the output"));
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .flat_map(|r| r.join().expect("no panic"))
+            .collect()
+    });
+    report("marker secrets", failures);
+}
+
+/// `balance providers`, in text and JSON, lists every provider with every key.
+#[test]
+fn providers_lists_every_key() {
+    let home = Home::new();
+    let text = stdout(&home.cmd().arg("providers").output().unwrap());
+    let json: serde_json::Value = serde_json::from_slice(
+        &home
+            .cmd()
+            .args(["providers", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .expect("providers --json is JSON");
+    let mut failures = Vec::new();
+    for p in REGISTRY {
+        let want: Vec<&str> = p.key_rows().iter().map(|r| r.name).collect();
+        // Its section: from its heading line to the next blank line.
+        let section: Vec<&str> = text
+            .split("\n\n")
+            .find(|s| s.lines().next().and_then(|l| l.split_whitespace().next()) == Some(p.name))
+            .map(|s| {
+                s.lines()
+                    .skip(1)
+                    .filter_map(|l| l.split_whitespace().next())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for key in &want {
+            if !section.contains(key) {
+                failures.push(format!(
+                    "{}: `{key}` missing from `balance providers`",
+                    p.name
+                ));
+            }
+        }
+        let listed: Option<Vec<&str>> = json.as_array().and_then(|a| {
+            a.iter().find(|e| e["name"] == p.name).map(|e| {
+                e["keys"]
+                    .as_array()
+                    .map(|k| k.iter().filter_map(|k| k["name"].as_str()).collect())
+                    .unwrap_or_default()
+            })
+        });
+        if listed.as_ref() != Some(&want) {
+            failures.push(format!(
+                "{}: `providers --json` lists {listed:?}, not {want:?}",
+                p.name
+            ));
+        }
+    }
+    report("balance providers", failures);
+}
+
+/// A provider's rows of the README's key table, generated from its key rows:
+/// what to paste when this check fails.
+fn readme_rows(p: &ProviderSpec) -> String {
+    let cell = |t: &str| t.replace('|', "\\|");
+    let mut out = String::new();
+    for (i, k) in p.key_rows().iter().enumerate() {
+        let provider = if i == 0 {
+            format!("`{}`", p.name)
+        } else {
+            String::new()
+        };
+        let mut what = cell(&k.help);
+        if let Some(choices) = k.choices {
+            let words: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
+            what.push_str(&format!(" (one of {})", words.join(", ")));
+        }
+        out.push_str(&row(&[
+            &provider,
+            &format!("`{}`", k.name),
+            if k.required { "yes" } else { "" },
+            if k.secret { "yes" } else { "" },
+            &what,
+        ]));
+    }
+    for rule in p.rule_texts() {
+        out.push_str(&row(&["", "", "", "", &cell(&rule)]));
+    }
+    out
+}
+
+/// A markdown table row; an empty cell is `| |`.
+fn row(cells: &[&str]) -> String {
+    let mut line = String::from("|");
+    for c in cells {
+        line.push_str(if c.is_empty() { " |" } else { " " });
+        if !c.is_empty() {
+            line.push_str(c);
+            line.push_str(" |");
+        }
+    }
+    line.push('\n');
+    line
+}
+
+/// The README's "Provider keys" table: as generated from the registry.
+fn readme_table() -> String {
+    let mut out = String::from(
+        "| provider | key | required | secret | what it holds |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for p in REGISTRY {
+        out.push_str(&readme_rows(p));
+    }
+    out
+}
+
+/// The README's key table has each provider's generated rows; on failure the
+/// message carries the rows to paste.
+#[test]
+fn readme_lists_every_provider_key() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("### Provider keys")
+        .nth(1)
+        .and_then(|s| s.split("\n#").next())
+        .expect("README has a `### Provider keys` section");
+    let mut failures = Vec::new();
+    for p in REGISTRY {
+        let rows = readme_rows(p);
+        if !section.contains(&rows) {
+            failures.push(format!("{}: README lacks its rows; paste:\n{rows}", p.name));
+        }
+    }
+    if !section.contains(&readme_table()[..100]) {
+        failures.push(format!(
+            "README's table header; the whole table:\n{}",
+            readme_table()
+        ));
+    }
+    report("README provider keys", failures);
+}
+
+/// config.example.toml has a profile (commented or not) for every provider.
+#[test]
+fn config_example_has_every_provider() {
+    let example = include_str!("../../config.example.toml");
+    let failures: Vec<String> = REGISTRY
+        .iter()
+        .filter(|p| {
+            !example.lines().any(|l| {
+                l.trim_start_matches(['#', ' ']).trim_end() == format!("provider = \"{}\"", p.name)
+            })
+        })
+        .map(|p| format!("{}: no `provider = \"{}\"` line", p.name, p.name))
+        .collect();
+    report("config.example.toml", failures);
+}
+
+/// Each emulator answers only under its own mount: every provider's healthy
+/// profile pointed at every other provider's mount gets no balance.
+#[test]
+fn emulators_stay_under_their_own_mount() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let mut config = String::from(SETTINGS);
+    let mut pairs = 0;
+    for a in REGISTRY {
+        let own = sandbox.url(a.name);
+        for (suffix, keys) in a.sandbox_profiles(&own, Scenario::Healthy, "\"healthy\"") {
+            for b in REGISTRY.iter().filter(|b| b.name != a.name) {
+                // The mount is the base URL's (or the `http` provider's `url`'s) prefix.
+                let keys = keys.replace(&format!("{own}/"), &format!("{}/", sandbox.url(b.name)));
+                let keys = keys.replace(
+                    &format!("\"{own}\""),
+                    &format!("\"{}\"", sandbox.url(b.name)),
+                );
+                config.push_str(&format!(
+                    "\n[profiles.\"{}{suffix}--under--{}\"]\nprovider = \"{}\"\n{keys}",
+                    a.name, b.name, a.name
+                ));
+                pairs += 1;
+            }
+        }
+    }
+    home.config(&config);
+    let out = home.run(&["check", "--json"]);
+    let rows = rows(&out);
+    assert_eq!(rows.len(), pairs, "{}", stderr(&out));
+    let failures: Vec<String> = rows
+        .iter()
+        .filter(|r| r.balance.is_some() || !r.error.as_ref().is_some_and(|e| e.kind != "config"))
+        .map(|r| {
+            format!(
+                "{}: {} {:?} {:?}",
+                r.profile,
+                r.status,
+                r.balance.as_ref().map(|b| b.get()),
+                r.error
+            )
+        })
+        .collect();
+    report("emulator routes", failures);
+}

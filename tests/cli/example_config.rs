@@ -1,4 +1,5 @@
-//! config.example.toml stays valid: every profile in it parses.
+//! config.example.toml stays valid: every profile in it parses. (That it shows
+//! every provider is the conformance suite's check.)
 
 use crate::common::{Home, code, stderr};
 
@@ -12,15 +13,9 @@ fn example_config_parses_every_profile() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 6);
+    let profiles = text.lines().filter(|l| l.starts_with("[profiles.")).count();
+    assert_eq!(rows.len(), profiles);
     for row in rows {
         assert!(row["error"].is_null(), "{row}");
-    }
-    let providers: Vec<&str> = rows
-        .iter()
-        .map(|r| r["provider"].as_str().unwrap())
-        .collect();
-    for p in ["8x8", "infobip", "yeastar", "frontier", "engagelab"] {
-        assert!(providers.contains(&p), "{p} missing from the example");
     }
 }
