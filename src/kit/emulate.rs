@@ -239,13 +239,16 @@ pub trait Emulator: Sync {
     fn profiles(&self, base_url: &str, scenario: Scenario, secret: &str) -> Vec<(String, String)>;
 }
 
+/// A token's scenario, the fixture a `fixture:NAME` credential asked for, and
+/// its expiry.
+type Issued = (Scenario, Option<String>, Instant);
+
 /// What the sandbox remembers between requests.
 pub struct State {
     /// Requests seen per account, for `rate-limited-once`.
     seen: Mutex<HashMap<String, u64>>,
-    /// Yeastar's tokens: access and refresh token → scenario, the fixture a
-    /// `fixture:NAME` credential asked for, and expiry.
-    tokens: Mutex<HashMap<String, (Scenario, Option<String>, Instant)>>,
+    /// Yeastar's tokens: access and refresh token → what it was issued for.
+    tokens: Mutex<HashMap<String, Issued>>,
     pub token_ttl: Duration,
 }
 

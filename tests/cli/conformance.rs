@@ -806,7 +806,7 @@ fn emulators_stay_under_their_own_mount() {
     assert_eq!(rows.len(), pairs, "{}", stderr(&out));
     let failures: Vec<String> = rows
         .iter()
-        .filter(|r| r.balance.is_some() || !r.error.as_ref().is_some_and(|e| e.kind != "config"))
+        .filter(|r| r.balance.is_some() || r.error.as_ref().is_none_or(|e| e.kind == "config"))
         .map(|r| {
             format!(
                 "{}: {} {:?} {:?}",

@@ -117,33 +117,47 @@ fn each_scenario_gives_its_exit_code() {
         .flat_map(|p| SCENARIOS.iter().map(move |s| (s.scenario, p, None)))
         .collect();
     home.config(&sandbox::config(&sandbox.base, FAST, &all, literal));
-    for (scenario, provider, _) in &all {
-        let info = scenario.info();
-        let expected = match (scenario, *provider) {
-            // Only 8x8 has a "not prepaid" answer; elsewhere the key is unknown.
-            (Scenario::NotPrepaid, p) if p != "8x8" => 4,
-            _ => i32::from(info.exit),
-        };
-        let name = match scenario {
-            Scenario::Healthy => provider.to_string(),
-            s => format!("{provider}-{}", s.key()),
-        };
-        let out = home.run(&["check", &name, "--json"]);
-        assert_eq!(
-            code(&out),
-            expected,
-            "{name}: {}{}",
-            stdout(&out),
-            stderr(&out)
-        );
-        let row = &json(&out)[0];
-        let status = match expected {
-            0 => "ok",
-            9 => "low",
-            _ => "error",
-        };
-        assert_eq!(row["status"], status, "{name}: {row}");
-    }
+    // Each profile its own run, all at once: `slow` and the retries wait in parallel.
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = all
+            .iter()
+            .map(|(scenario, provider, _)| {
+                let home = &home;
+                scope.spawn(move || check_scenario(home, *scenario, provider))
+            })
+            .collect();
+        for run in runs {
+            run.join().unwrap();
+        }
+    });
+}
+
+fn check_scenario(home: &Home, scenario: Scenario, provider: &str) {
+    let info = scenario.info();
+    let expected = match (scenario, provider) {
+        // Only 8x8 has a "not prepaid" answer; elsewhere the key is unknown.
+        (Scenario::NotPrepaid, p) if p != "8x8" => 4,
+        _ => i32::from(info.exit),
+    };
+    let name = match scenario {
+        Scenario::Healthy => provider.to_string(),
+        s => format!("{provider}-{}", s.key()),
+    };
+    let out = home.run(&["check", &name, "--json"]);
+    assert_eq!(
+        code(&out),
+        expected,
+        "{name}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let row = &json(&out)[0];
+    let status = match expected {
+        0 => "ok",
+        9 => "low",
+        _ => "error",
+    };
+    assert_eq!(row["status"], status, "{name}: {row}");
 }
 
 #[test]
