@@ -455,48 +455,14 @@ impl Markers {
             {
                 let lines: Vec<String> = keys.lines().map(str::to_owned).collect();
                 let mut variants = vec![(format!("{}{suffix}", p.name), lines.clone())];
-                // A secret of another way in (Infobip's password): that way's keys instead.
                 for k in p.keys.iter().filter(|k| k.is_secret()) {
-                    if lines.iter().any(|l| line_key(l) == k.name) {
-                        continue;
-                    }
-                    let group = p.rules.iter().find_map(|r| match r {
-                        balance::kit::keys::Rule::OneOf(groups) => groups
-                            .iter()
-                            .find(|g| g.contains(&k.name))
-                            .map(|g| (*g, *groups)),
-                        _ => None,
-                    });
-                    let mut alt = lines.clone();
-                    let mut added = Vec::new();
-                    match group {
-                        Some((group, groups)) => {
-                            let others: Vec<&str> = groups
-                                .iter()
-                                .filter(|g| **g != group)
-                                .flat_map(|g| g.iter().copied())
-                                .collect();
-                            alt.retain(|l| !others.contains(&line_key(l)));
-                            for name in group {
-                                let spec = p.keys.iter().find(|s| s.name == *name);
-                                added.push(match spec {
-                                    Some(s) if s.is_secret() => format!("{name} = {placeholder}"),
-                                    Some(s) => format!("{name} = \"{}\"", s.example),
-                                    None => continue,
-                                });
-                            }
-                        }
-                        None => added.push(format!("{} = {placeholder}", k.name)),
-                    }
-                    if variants
+                    let covered = variants
                         .iter()
-                        .any(|(_, v)| v.iter().any(|l| line_key(l) == k.name))
-                    {
-                        continue;
+                        .any(|(_, v)| v.iter().any(|l| line_key(l) == k.name));
+                    if !covered {
+                        let alt = other_way_in(p, &lines, k.name, placeholder);
+                        variants.push((format!("{}{suffix}-{}", p.name, k.name), alt));
                     }
-                    alt.retain(|l| !added.iter().any(|a| line_key(a) == line_key(l)));
-                    alt.extend(added);
-                    variants.push((format!("{}{suffix}-{}", p.name, k.name), alt));
                 }
                 for (j, (name, lines)) in variants.into_iter().enumerate() {
                     m.add(home, i + j, p.name, &name, &lines, placeholder);
@@ -564,6 +530,43 @@ impl Markers {
         ));
         self.profiles += 1;
     }
+}
+
+/// `lines` changed to use the secret `key` (at `placeholder`): its `OneOf`
+/// group's keys instead of the other groups' (Infobip's username + password
+/// instead of api_key), or simply the key added.
+fn other_way_in(p: &ProviderSpec, lines: &[String], key: &str, placeholder: &str) -> Vec<String> {
+    let group = p.rules.iter().find_map(|r| match r {
+        balance::kit::keys::Rule::OneOf(groups) => groups
+            .iter()
+            .find(|g| g.contains(&key))
+            .map(|g| (*g, *groups)),
+        _ => None,
+    });
+    let (others, add): (Vec<&str>, Vec<&str>) = match group {
+        Some((group, groups)) => (
+            groups
+                .iter()
+                .filter(|g| **g != group)
+                .flat_map(|g| g.iter().copied())
+                .collect(),
+            group.to_vec(),
+        ),
+        None => (Vec::new(), vec![key]),
+    };
+    let mut out: Vec<String> = lines
+        .iter()
+        .filter(|l| !others.contains(&line_key(l)) && !add.contains(&line_key(l)))
+        .cloned()
+        .collect();
+    for name in add {
+        match p.keys.iter().find(|s| s.name == name) {
+            Some(s) if s.is_secret() => out.push(format!("{name} = {placeholder}")),
+            Some(s) => out.push(format!("{name} = \"{}\"", s.example)),
+            None => {}
+        }
+    }
+    out
 }
 
 /// A marker in every secret key of every provider, resolved from a literal, the
