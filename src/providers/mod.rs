@@ -73,6 +73,33 @@ mod tests {
         }
     }
 
+    /// Each key's local check accepts its example and its listed good values,
+    /// and refuses the bad ones.
+    #[test]
+    fn key_checks_accept_and_refuse_their_cases() {
+        for p in REGISTRY {
+            for k in p.keys {
+                let Some(check) = k.check else { continue };
+                for ok in std::iter::once(&k.example).chain(k.accepts) {
+                    assert!(
+                        check(ok).is_ok(),
+                        "{} `{}` should accept {ok:?}",
+                        p.name,
+                        k.name
+                    );
+                }
+                for bad in k.rejects {
+                    assert!(
+                        check(bad).is_err(),
+                        "{} `{}` should refuse {bad:?}",
+                        p.name,
+                        k.name
+                    );
+                }
+            }
+        }
+    }
+
     /// Every fixture file parses, and every vendor documents at least a
     /// balance and a rejected credential.
     #[test]
