@@ -5,6 +5,7 @@ mod common;
 mod watchdog;
 
 mod basics;
+mod commands;
 mod example_config;
 mod faults;
 mod hostile_text;
