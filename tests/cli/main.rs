@@ -5,6 +5,7 @@ mod common;
 mod watchdog;
 
 mod basics;
+mod commands;
 mod conformance;
 mod example_config;
 mod faults;
