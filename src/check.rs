@@ -84,6 +84,19 @@ impl Runner<'_> {
     /// which is dropped (its idle connections closed) when the last of them is
     /// done: open sockets stay near `concurrency` however many hosts there are.
     pub async fn run(&self, entries: &[&ProfileEntry]) -> Vec<CheckResult> {
+        let (results, _) = self.run_until(entries, std::future::pending::<()>()).await;
+        results.into_iter().flatten().collect()
+    }
+
+    /// `run`, cut short when `stop` completes first (a deadline, a signal): each
+    /// entry's result if it finished by then, and what `stop` gave if it did.
+    /// The unfinished checks are dropped, which cancels their requests and kills
+    /// their secret commands.
+    pub async fn run_until<S: std::future::Future>(
+        &self,
+        entries: &[&ProfileEntry],
+        stop: S,
+    ) -> (Vec<Option<CheckResult>>, Option<S::Output>) {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut by_host: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
         for (i, entry) in entries.iter().enumerate() {
@@ -108,7 +121,7 @@ impl Runner<'_> {
                 group.into_iter().map(move |i| (i, pool.clone()))
             })
             .collect();
-        let mut results: Vec<(usize, CheckResult)> = futures_util::stream::iter(queue)
+        let mut checks = futures_util::stream::iter(queue)
             .map(|(i, pool)| async move {
                 let entry = entries[i];
                 (
@@ -116,11 +129,20 @@ impl Runner<'_> {
                     crate::log::for_profile(&entry.name, self.check(entry, &pool)).await,
                 )
             })
-            .buffer_unordered(self.settings.concurrency)
-            .collect()
-            .await;
-        results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
+            .buffer_unordered(self.settings.concurrency);
+        let mut results: Vec<Option<CheckResult>> = entries.iter().map(|_| None).collect();
+        let mut stop = std::pin::pin!(stop);
+        loop {
+            tokio::select! {
+                // A result that is ready wins over a stop that is too.
+                biased;
+                next = checks.next() => match next {
+                    Some((i, result)) => results[i] = Some(result),
+                    None => return (results, None),
+                },
+                stopped = &mut stop => return (results, Some(stopped)),
+            }
+        }
     }
 
     async fn check(&self, entry: &ProfileEntry, pool: &Pool<'_>) -> CheckResult {

@@ -77,6 +77,17 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Check simulated accounts on a built-in sandbox (no config, credentials or network)
     Demo(DemoArgs),
+    /// Write a commented starter config (at the default path, or --config's)
+    Init(InitArgs),
+    /// Validate the config offline: every profile's keys and secrets, no vendor called
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the manual page (roff) on stdout: `balance man | man -l -`
+    Man {
+        /// A command's own page (`balance man check`)
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
     /// Print a shell completion script on stdout
     Completions {
         #[arg(value_enum)]
@@ -120,6 +131,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
+    /// Extra attempts after a 429, a 5xx or a network failure, overriding
+    /// [settings] retries (0 to 10)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+
+    /// Seconds for the whole run: profiles unfinished by then are reported as
+    /// network errors (exit 7) and the output is still written
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub deadline: Option<Duration>,
+
     /// Write the output to FILE (atomically: a reader never sees half a file)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -129,6 +150,26 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub color: ColorArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Resolve every profile's keys and secrets (env, file, command, literal)
+    /// without calling a vendor: one line per problem, or "N profiles ok"; exit 3
+    /// on any problem
+    Check(ConfigArg),
+    /// Print the config file's path (where `check` reads it, `init` writes it)
+    Path(ConfigArg),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Print the starter config on stdout instead of writing a file
+    #[arg(long)]
+    pub stdout: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 #[derive(Debug, Args)]

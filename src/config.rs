@@ -13,7 +13,7 @@ use crate::kit::provider::ProviderSpec;
 use crate::kit::{Adapter, keys, parse_base_url};
 use crate::money::parse_user_amount;
 use crate::providers;
-use crate::secret::SecretEnv;
+use crate::secret::{SecretEnv, SecretSource};
 
 /// Keys every profile accepts, whatever its provider.
 pub const COMMON_KEYS: &[(&str, &str)] = &[
@@ -79,8 +79,9 @@ pub struct Profile {
     pub min_balance: Option<Decimal>,
     pub currency: Option<String>,
     pub timeout: Option<Duration>,
-    /// (key, where its secret comes from), for `balance profiles`.
-    pub secrets: Vec<(String, String)>,
+    /// Every secret the profile reads, by key: described by `balance profiles`,
+    /// resolved offline by `balance config check`.
+    pub secrets: Vec<(String, SecretSource)>,
 }
 
 impl Config {
@@ -116,10 +117,13 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf, AppError> {
 pub fn load(path: &Path) -> Result<Config, AppError> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            " (create it from config.example.toml, or pass --config FILE)"
+        // An installed binary has no config.example.toml beside it: `init` is the way in.
+        let hint = if e.kind() != std::io::ErrorKind::NotFound {
+            String::new()
+        } else if locate(None).is_ok_and(|default| default == path) {
+            " (`balance init` writes a starter there; or pass --config FILE)".into()
         } else {
-            ""
+            format!(" (`balance init --config {shown}` writes a starter there)")
         };
         AppError::Config(format!(
             "cannot read config file {shown}: {}{hint}",
@@ -336,8 +340,13 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         base_dir,
     };
     let values = keys::read(provider.keys, provider.rules, &table, &cx)?;
-    let secrets = values.secret_sources();
+    let mut secrets = values.secrets();
     let adapter = provider.adapter(values, base_url)?;
+    for (key, source) in adapter.secrets() {
+        if !secrets.iter().any(|(k, _)| *k == key) {
+            secrets.push((key, source));
+        }
+    }
     Ok(Profile {
         provider,
         adapter,

@@ -194,6 +194,11 @@ impl Pool<'_> {
             };
             debug!(1, "{method} {url} failed after {elapsed} ms: {failure}");
             if !retryable || attempt >= retries {
+                // Said, so that a 9 s run with `--timeout 3` explains itself.
+                let failure = match attempt {
+                    0 => failure,
+                    n => format!("{failure} ({} attempts)", n + 1),
+                };
                 return Err(CheckError::network(failure));
             }
             let wait = backoff(attempt);

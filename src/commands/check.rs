@@ -4,18 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use rust_decimal::Decimal;
 
 use super::{emit, use_color, write_error};
-use crate::check::{Overrides, Runner};
+use crate::check::{CheckResult, Overrides, Runner, Status};
 use crate::cli::{CheckArgs, ColorWhen};
 use crate::config::{Config, ProfileEntry};
-use crate::error::{AppError, Exit};
+use crate::error::{AppError, CheckError, Exit};
 use crate::http::Http;
 use crate::outfile;
-use crate::output::nagios::Thresholds;
+use crate::output::nagios::{State, Thresholds};
 use crate::output::{self, Format, Style};
 
 /// Everything a check run needs, validated: the work below reads only this.
@@ -27,6 +27,10 @@ pub struct CheckPlan {
     pub thresholds: Thresholds,
     pub min: Option<Decimal>,
     pub timeout: Option<Duration>,
+    /// `--retries`, over `[settings] retries`.
+    pub retries: Option<u32>,
+    /// `--deadline`: the whole run's bound.
+    pub deadline: Option<Duration>,
     pub output: Option<PathBuf>,
     pub color: bool,
     /// Where Yeastar tokens are cached; `None` caches nothing.
@@ -67,6 +71,8 @@ impl CheckPlan {
             thresholds: args.thresholds(),
             min: args.min,
             timeout: args.timeout,
+            retries: args.retries,
+            deadline: args.deadline,
             color: use_color(color, args.output.as_deref()),
             output: args.output.clone(),
             cache_dir,
@@ -78,10 +84,7 @@ impl CheckPlan {
 /// them in file order. An unknown name fails before any request.
 fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
     if config.profiles.is_empty() {
-        return Err(AppError::Config(format!(
-            "{}: no profiles configured; add a [profiles.NAME] table (see config.example.toml)",
-            config.path.display()
-        )));
+        return Err(no_profiles(config));
     }
     if names.is_empty() {
         return Ok((0..config.profiles.len()).collect());
@@ -107,12 +110,21 @@ fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
     Ok(selected)
 }
 
+/// An installed binary has no config.example.toml to point to; it has `providers`.
+pub(super) fn no_profiles(config: &Config) -> AppError {
+    AppError::Config(format!(
+        "{}: no profiles configured; add a [profiles.NAME] table \
+         (`balance providers` lists each provider's keys)",
+        config.path.display()
+    ))
+}
+
 /// Checks the plan's profiles, writes the output; the exit code (SPEC §5, or
 /// Nagios's).
 pub fn run(plan: CheckPlan) -> Result<u8, AppError> {
     let config = &plan.config;
     let entries: Vec<&ProfileEntry> = plan.selected.iter().map(|&i| &config.profiles[i]).collect();
-    let http = Http::new(config.settings.retries)?;
+    let http = Http::new(plan.retries.unwrap_or(config.settings.retries))?;
     let runner = Runner {
         http: &http,
         settings: &config.settings,
@@ -134,57 +146,150 @@ pub fn run(plan: CheckPlan) -> Result<u8, AppError> {
     outcome
 }
 
+/// Why a run stopped before every profile was checked.
+enum Stop {
+    Deadline,
+    Signal(AppError),
+}
+
 fn check_and_write(
     runtime: &tokio::runtime::Runtime,
     plan: &CheckPlan,
     runner: &Runner,
     entries: &[&ProfileEntry],
 ) -> Result<u8, AppError> {
-    // With -o, SIGINT and SIGTERM are caught from here on, before the temporary
-    // file can exist, so that no signal kills the process between creating it and
-    // renaming or removing it. Without -o there is nothing to clean up: a signal
-    // ends the run as it always did.
-    let mut stop = match &plan.output {
-        Some(_) => {
-            let _context = runtime.enter();
-            Some(Interrupts::install().map_err(anyhow::Error::from)?)
-        }
-        None => None,
+    // SIGINT and SIGTERM are caught for the whole run, before any `-o` temporary
+    // file can exist: an interrupted run says how far it got and shows what it
+    // fetched, and no signal lands between creating that file and renaming or
+    // removing it.
+    let mut signals = {
+        let _context = runtime.enter();
+        Interrupts::install().map_err(anyhow::Error::from)?
     };
-    let results = runtime.block_on(async {
-        match stop.as_mut() {
-            Some(stop) => tokio::select! {
-                results = runner.run(entries) => Ok(results),
-                interrupted = stop.recv() => Err(interrupted),
-            },
-            None => Ok(runner.run(entries).await),
-        }
-    })?;
+    let began = SystemTime::now();
+    let (finished, stopped) = runtime.block_on(async {
+        let deadline = async {
+            match plan.deadline {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        let stop = async {
+            tokio::select! {
+                () = deadline => Stop::Deadline,
+                signal = signals.recv() => Stop::Signal(signal),
+            }
+        };
+        runner.run_until(entries, stop).await
+    });
+    let checked = finished.iter().filter(|r| r.is_some()).count();
 
-    // The table and the Nagios line show each failure themselves; elsewhere
-    // stderr has to say it.
+    let interrupted = match stopped {
+        Some(Stop::Signal(AppError::Interrupted { name, signal })) => {
+            let word = match name {
+                "SIGINT" => "interrupted".to_owned(),
+                other => format!("interrupted by {other}"),
+            };
+            Some((
+                format!("{word}: {checked} of {} profiles checked", entries.len()),
+                128 + signal,
+            ))
+        }
+        Some(Stop::Signal(other)) => return Err(other),
+        _ => None,
+    };
+    // An interrupted run leaves the unfinished profiles out: no answer is not
+    // an error of theirs. Past the deadline they are network errors: the
+    // vendor did not answer in the time the run was given.
+    let results: Vec<CheckResult> = if interrupted.is_some() {
+        finished.into_iter().flatten().collect()
+    } else {
+        let deadline = plan.deadline.unwrap_or_default();
+        finished
+            .into_iter()
+            .zip(entries)
+            .map(|(r, entry)| r.unwrap_or_else(|| unfinished(plan, entry, deadline, began)))
+            .collect()
+    };
+
+    if plan.format == Format::Nagios
+        && let Some((line, _)) = &interrupted
+    {
+        emit(output::nagios::unknown(line).as_bytes())?;
+        return Ok(State::Unknown.code());
+    }
+    // The table and the Nagios line show each failure and low balance
+    // themselves; elsewhere stderr has to say it, so that a cron mail names
+    // the account.
     let shown = matches!(plan.format, Format::Table | Format::Nagios) && plan.output.is_none();
     if !shown {
         for r in &results {
-            if let Err(e) = &r.outcome {
-                crate::log::line(format_args!("{}: {}", r.profile, e.message));
+            match (&r.outcome, r.status()) {
+                (Err(e), _) => crate::log::line(format_args!("{}: {}", r.profile, e.message)),
+                (Ok(balance), Status::Low) => crate::log::line(format_args!(
+                    "{}: LOW (min {}): {}{}",
+                    r.profile,
+                    r.min_balance.unwrap_or_default(),
+                    balance.amount,
+                    balance
+                        .currency
+                        .as_deref()
+                        .map_or(String::new(), |c| format!(" {c}"))
+                )),
+                _ => {}
             }
         }
     }
-    let style = Style {
-        color: plan.color,
-        width: plan.output.is_none().then(output::terminal_width).flatten(),
-    };
-    let bytes = output::render(plan.format, &results, style, &plan.thresholds);
-    match (&plan.output, stop) {
-        (Some(path), Some(mut stop)) => runtime.block_on(write_file(path, bytes, &mut stop))?,
-        _ => emit(&bytes)?,
+    if let Some((line, code)) = interrupted {
+        // With -o the file is left as it was: a run cut short does not replace
+        // a whole one that a collector reads.
+        if plan.output.is_none() {
+            emit(&render(plan, &results))?;
+        }
+        crate::log::line(format_args!("{line}"));
+        return Ok(code);
+    }
+    let bytes = render(plan, &results);
+    match &plan.output {
+        Some(path) => runtime.block_on(write_file(path, bytes, &mut signals))?,
+        None => emit(&bytes)?,
     }
     Ok(if plan.format == Format::Nagios {
         plan.thresholds.overall(&results).code()
     } else {
         Exit::combine(results.iter().map(|r| r.exit())).code()
     })
+}
+
+fn render(plan: &CheckPlan, results: &[CheckResult]) -> Vec<u8> {
+    let style = Style {
+        color: plan.color,
+        width: plan.output.is_none().then(output::terminal_width).flatten(),
+    };
+    output::render(plan.format, results, style, &plan.thresholds)
+}
+
+/// A profile the deadline cut short, reported as a network error (exit 7).
+fn unfinished(
+    plan: &CheckPlan,
+    entry: &ProfileEntry,
+    deadline: Duration,
+    began: SystemTime,
+) -> CheckResult {
+    let min_balance = plan
+        .min
+        .or_else(|| entry.profile.as_ref().ok().and_then(|p| p.min_balance));
+    CheckResult {
+        profile: crate::text::line(&entry.name),
+        provider: crate::text::line(&entry.provider),
+        min_balance,
+        outcome: Err(CheckError::network(format!(
+            "not finished within the {} deadline",
+            crate::fmt_duration(deadline)
+        ))),
+        checked_at: began,
+        duration: deadline,
+    }
 }
 
 /// `-o`'s file, written on a blocking thread while SIGINT and SIGTERM are watched:

@@ -52,6 +52,8 @@ pub fn run(args: &DemoArgs, color: ColorWhen) -> Result<u8, AppError> {
         thresholds: Thresholds::default(),
         min: None,
         timeout: None,
+        retries: None,
+        deadline: None,
         output: None,
         color: use_color(color, None),
         cache_dir: Some(cache.path().to_path_buf()),

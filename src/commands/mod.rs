@@ -4,7 +4,10 @@
 
 mod check;
 mod completions;
+mod config_check;
 mod demo;
+mod init;
+mod man;
 mod profiles;
 mod providers;
 mod sandbox;
@@ -16,7 +19,7 @@ use std::path::{Path, PathBuf};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, Parser};
 
-use crate::cli::{Cli, ColorWhen, Command};
+use crate::cli::{Cli, ColorWhen, Command, ConfigCommand};
 use crate::config::{self, Config};
 use crate::error::{AppError, Exit};
 use crate::output;
@@ -134,6 +137,27 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Providers { json } => {
             before.neither("providers")?;
             providers::run(json)
+        }
+        Command::Init(args) => {
+            let config_flag = before.config(args.config.config.clone());
+            before.no_color("init")?;
+            init::run(config_flag.as_deref(), args.stdout)
+        }
+        Command::Config(ConfigCommand::Check(args)) => {
+            let config_flag = before.config(args.config.clone());
+            before.no_color("config check")?;
+            config_check::run(&load_config(config_flag.as_deref())?)
+        }
+        Command::Config(ConfigCommand::Path(args)) => {
+            let config_flag = before.config(args.config.clone());
+            before.no_color("config path")?;
+            let path = config::locate(config_flag.as_deref())?;
+            emit(format!("{}\n", path.display()).as_bytes())?;
+            Ok(Exit::Ok.code())
+        }
+        Command::Man { command } => {
+            before.neither("man")?;
+            man::run(command.as_deref())
         }
         Command::Completions { shell } => {
             before.neither("completions")?;

@@ -1,22 +1,35 @@
-//! `balance profiles`: the configured profiles, never a secret (none is resolved).
+//! `balance profiles`: the configured profiles, never a secret. Each one's status
+//! is what `check` would say of it before calling the vendor (secrets resolved as
+//! `config check` does, but no secret command run); exit 3 when any is broken.
 
 use serde::Serialize;
 
+use super::config_check::{Commands, problems};
 use super::emit;
 use crate::config::Config;
 use crate::error::{AppError, Exit};
 
 pub fn run(config: &Config, json: bool) -> Result<u8, AppError> {
+    let found = problems(config, Commands::Skip)?;
+    let errors: Vec<Option<String>> = found
+        .iter()
+        .map(|messages| (!messages.is_empty()).then(|| messages.join("; ")))
+        .collect();
     let text = if json {
-        profiles_json(config)
+        profiles_json(config, &errors)
     } else {
-        profiles_table(config)
+        profiles_table(config, &errors)
     };
     emit(text.as_bytes())?;
-    Ok(Exit::Ok.code())
+    Ok(if errors.iter().any(Option::is_some) {
+        Exit::Config.code()
+    } else {
+        Exit::Ok.code()
+    })
 }
 
-fn profiles_table(config: &Config) -> String {
+/// `errors[i]`: what is wrong with profile `i`, if anything.
+fn profiles_table(config: &Config, errors: &[Option<String>]) -> String {
     use crate::output::table;
     let header = [
         "PROFILE",
@@ -27,27 +40,29 @@ fn profiles_table(config: &Config) -> String {
         "STATUS",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for e in &config.profiles {
+    for (e, error) in config.profiles.iter().zip(errors) {
         let row = match &e.profile {
             Ok(p) => {
                 let secrets: Vec<String> =
-                    p.secrets.iter().map(|(k, d)| format!("{k}: {d}")).collect();
+                    p.secrets.iter().map(|(k, s)| format!("{k}: {}", s.describe())).collect();
                 [
                     e.name.clone(),
                     e.provider.clone(),
                     p.adapter.base_url().to_string(),
                     p.min_balance.map_or("-".into(), |m| m.to_string()),
                     secrets.join(", "),
-                    "ok".into(),
+                    error
+                        .as_ref()
+                        .map_or("ok".into(), |m| format!("config error: {m}")),
                 ]
             }
-            Err(message) => [
+            Err(_) => [
                 e.name.clone(),
                 e.provider.clone(),
                 "-".into(),
                 "-".into(),
                 "-".into(),
-                format!("config error: {message}"),
+                format!("config error: {}", error.as_deref().unwrap_or_default()),
             ],
         };
         // Provider names, paths and config errors are the user's text, echoed.
@@ -66,20 +81,21 @@ fn profiles_table(config: &Config) -> String {
     table::finish(&t)
 }
 
-fn profiles_json(config: &Config) -> String {
+fn profiles_json(config: &Config, errors: &[Option<String>]) -> String {
     #[derive(Serialize)]
     struct Row<'a> {
         profile: &'a str,
         provider: &'a str,
         base_url: Option<String>,
         min_balance: Option<Box<serde_json::value::RawValue>>,
-        secrets: std::collections::BTreeMap<&'a str, &'a str>,
+        secrets: std::collections::BTreeMap<&'a str, String>,
         error: Option<&'a str>,
     }
     let rows: Vec<Row> = config
         .profiles
         .iter()
-        .map(|e| {
+        .zip(errors)
+        .map(|(e, error)| {
             let ok = e.profile.as_ref().ok();
             Row {
                 profile: &e.name,
@@ -92,11 +108,11 @@ fn profiles_json(config: &Config) -> String {
                     .map(|p| {
                         p.secrets
                             .iter()
-                            .map(|(k, d)| (k.as_str(), d.as_str()))
+                            .map(|(k, s)| (k.as_str(), s.describe()))
                             .collect()
                     })
                     .unwrap_or_default(),
-                error: e.profile.as_ref().err().map(String::as_str),
+                error: error.as_deref(),
             }
         })
         .collect();

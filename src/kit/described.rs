@@ -25,6 +25,10 @@ impl Adapter for Described {
         &self.base_url
     }
 
+    fn secrets(&self) -> Vec<(String, crate::secret::SecretSource)> {
+        self.values.secrets()
+    }
+
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
         Box::pin(async move {
             let d = &*self.description;

@@ -212,12 +212,13 @@ impl Values {
         self.values.iter().any(|(k, _)| *k == key)
     }
 
-    /// (key, where its secret comes from), for `balance profiles`.
-    pub fn secret_sources(&self) -> Vec<(String, String)> {
+    /// Every secret key set, with its source: `balance profiles` describes them,
+    /// `balance config check` resolves them without calling the vendor.
+    pub fn secrets(&self) -> Vec<(String, SecretSource)> {
         self.values
             .iter()
             .filter_map(|(k, v)| match v {
-                Value::Secret(s) => Some((k.clone(), s.describe())),
+                Value::Secret(s) => Some((k.clone(), s.clone())),
                 Value::Text(_) | Value::Toml(_) => None,
             })
             .collect()

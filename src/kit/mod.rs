@@ -142,6 +142,11 @@ pub trait Adapter: Send + Sync + Debug {
     /// Where its requests go (the default, or the profile's `base_url`).
     fn base_url(&self) -> &Url;
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>>;
+    /// Secrets the adapter found inside other keys' values (the `http` provider's
+    /// `auth` and `headers` tables), so that they can be resolved offline too.
+    fn secrets(&self) -> Vec<(String, SecretSource)> {
+        Vec::new()
+    }
 }
 
 /// A fetched balance, exact.
