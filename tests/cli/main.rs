@@ -12,6 +12,7 @@ mod faults;
 mod hostile_text;
 mod http_provider;
 mod monitoring;
+mod newcomer;
 mod output_file;
 mod sandbox;
 mod secret_sources;
