@@ -217,7 +217,7 @@ pub fn exit_help() -> String {
     let order: Vec<String> = Exit::precedence().map(|e| e.code().to_string()).collect();
     out.push_str(&format!(
         "Several profiles: the first code in this order that applies: {}.\n\
-         Interrupted by SIGINT or SIGTERM (with -o): 130 or 143.\n\
+         Interrupted by SIGINT or SIGTERM: 130 or 143, after showing what was fetched.\n\
          With --format nagios (or -w/-c): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
         order.join(", ")
     ));

@@ -38,7 +38,11 @@ pub fn problems(config: &Config, commands: Commands) -> Result<Vec<Vec<String>>,
     Ok(found)
 }
 
-async fn profile_problems(config: &Config, entry: &ProfileEntry, commands: Commands) -> Vec<String> {
+async fn profile_problems(
+    config: &Config,
+    entry: &ProfileEntry,
+    commands: Commands,
+) -> Vec<String> {
     let profile = match &entry.profile {
         Ok(profile) => profile,
         Err(message) => return vec![message.clone()],
@@ -71,7 +75,10 @@ pub fn run(config: &Config) -> Result<u8, AppError> {
     for (entry, messages) in config.profiles.iter().zip(&found) {
         for message in messages {
             // The name and the message quote the user's config: one safe line each.
-            out.push_str(&crate::text::gate(&format!("{}: {message}", entry.name), 500));
+            out.push_str(&crate::text::gate(
+                &format!("{}: {message}", entry.name),
+                500,
+            ));
             out.push('\n');
         }
     }

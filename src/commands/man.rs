@@ -24,10 +24,7 @@ pub fn run(command: Option<&str>) -> Result<u8, AppError> {
                 .collect();
             // Built: its display name is `balance-check`, its bin name `balance check`.
             cli.find_subcommand(name).cloned().ok_or_else(|| {
-                AppError::Usage(format!(
-                    "no command `{name}`; one of: {}",
-                    names.join(", ")
-                ))
+                AppError::Usage(format!("no command `{name}`; one of: {}", names.join(", ")))
             })?
         }
     };

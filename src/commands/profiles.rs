@@ -43,8 +43,11 @@ fn profiles_table(config: &Config, errors: &[Option<String>]) -> String {
     for (e, error) in config.profiles.iter().zip(errors) {
         let row = match &e.profile {
             Ok(p) => {
-                let secrets: Vec<String> =
-                    p.secrets.iter().map(|(k, s)| format!("{k}: {}", s.describe())).collect();
+                let secrets: Vec<String> = p
+                    .secrets
+                    .iter()
+                    .map(|(k, s)| format!("{k}: {}", s.describe()))
+                    .collect();
                 [
                     e.name.clone(),
                     e.provider.clone(),

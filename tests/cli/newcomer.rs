@@ -121,7 +121,10 @@ fn config_check_resolves_every_secret_without_calling_a_vendor() {
         "cmd-silent: secret command `true` printed nothing".to_owned(),
     ];
     assert_eq!(&lines[..want.len()], want, "{text}");
-    assert!(lines[7].starts_with("no-such: unknown provider `nosuch`"), "{text}");
+    assert!(
+        lines[7].starts_with("no-such: unknown provider `nosuch`"),
+        "{text}"
+    );
     assert!(lines[8].starts_with("plain-http: `base_url`"), "{text}");
     assert_eq!(lines.len(), 9, "one line per problem: {text}");
     assert_eq!(server.hits(), 0, "no vendor called");
@@ -132,13 +135,18 @@ fn config_check_resolves_every_secret_without_calling_a_vendor() {
     let config = home.config(&eight("lit", &server, ID_OK, ""));
     chmod(&config, 0o644);
     let shown = config.display().to_string();
-    let refused = format!("{shown} holds a literal secret but is readable by others: chmod 600 {shown}");
+    let refused =
+        format!("{shown} holds a literal secret but is readable by others: chmod 600 {shown}");
     let out = home.run(&["config", "check"]);
     assert_eq!(code(&out), 3);
     assert_eq!(stdout(&out), format!("lit: {refused}\n"));
     let out = home.run(&["profiles"]);
     assert_eq!(code(&out), 3, "a broken profile is exit 3");
-    assert!(stdout(&out).contains(&format!("config error: {refused}")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("config error: {refused}")),
+        "{}",
+        stdout(&out)
+    );
     let out = home.run(&["profiles", "--json"]);
     assert_eq!(code(&out), 3);
     assert_eq!(json(&out)[0]["error"], refused.as_str());
@@ -199,19 +207,33 @@ fn init_writes_a_private_starter_once_and_check_points_to_it() {
     fs::write(&path, "# mine\n").unwrap();
     let out = home.cmd().args(["init"]).output().unwrap();
     assert_eq!(code(&out), 3);
-    assert!(stderr(&out).contains("already exists; not overwritten"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already exists; not overwritten"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(fs::read_to_string(&path).unwrap(), "# mine\n");
 
     // The starter parses; with no profile yet, `config check` says what to add.
     fs::write(&path, &starter).unwrap();
     let out = home.cmd().args(["config", "check"]).output().unwrap();
     assert_eq!(code(&out), 3);
-    assert!(stderr(&out).contains("no profiles configured"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no profiles configured"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("invalid TOML"));
 
     // --config names where it goes.
     let other = home.path().join("elsewhere/b.toml");
-    let out = home.cmd().arg("init").arg("--config").arg(&other).output().unwrap();
+    let out = home
+        .cmd()
+        .arg("init")
+        .arg("--config")
+        .arg(&other)
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(other.is_file());
 }
@@ -223,7 +245,10 @@ fn man_prints_roff_that_man_renders() {
     assert_eq!(code(&out), 0);
     let roff = stdout(&out);
     assert!(roff.contains(".TH balance 1"), "{roff}");
-    assert!(roff.contains("Exit status"), "the exit codes are in the page");
+    assert!(
+        roff.contains("Exit status"),
+        "the exit codes are in the page"
+    );
     let check = stdout(&home.cmd().args(["man", "check"]).output().unwrap());
     assert!(check.contains(".TH balance-check 1") && check.contains("deadline"));
     assert_eq!(code(&home.cmd().args(["man", "nope"]).output().unwrap()), 2);
@@ -242,7 +267,10 @@ fn man_prints_roff_that_man_renders() {
         std::io::Write::write_all(&mut child.stdin.take().unwrap(), check.as_bytes()).unwrap();
         let shown = child.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&shown.stdout);
-        assert!(text.contains("NAME") && text.contains("--retries"), "{text}");
+        assert!(
+            text.contains("NAME") && text.contains("--retries"),
+            "{text}"
+        );
     }
 }
 
@@ -258,13 +286,20 @@ fn retries_on_the_command_line_and_attempts_in_the_message() {
     ));
     let out = home.run(&["check", "--json", "--timeout", "0.3", "--retries", "1"]);
     assert_eq!(code(&out), 7, "{}", stderr(&out));
-    let message = json(&out)[0]["error"]["message"].as_str().unwrap().to_owned();
+    let message = json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let port = server.addr.port();
     assert_eq!(
         message,
         format!("no answer from 127.0.0.1:{port} within 300 ms (2 attempts)")
     );
-    assert_eq!(server.hits(), 2, "--retries 1 overrides [settings] retries = 5");
+    assert_eq!(
+        server.hits(),
+        2,
+        "--retries 1 overrides [settings] retries = 5"
+    );
     assert_eq!(
         code(&home.run(&["check", "--retries", "11"])),
         2,
@@ -283,24 +318,39 @@ fn a_deadline_reports_unfinished_profiles_and_still_writes_the_output() {
     ));
     let started = Instant::now();
     let out = home.run(&["check", "--json", "--deadline", "1"]);
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(code(&out), 7, "{}", stderr(&out));
     let rows = json(&out);
     assert_eq!(rows[0]["status"], "ok");
     assert_eq!(rows[1]["error"]["kind"], "network");
-    assert_eq!(rows[1]["error"]["message"], "not finished within the 1s deadline");
+    assert_eq!(
+        rows[1]["error"]["message"],
+        "not finished within the 1s deadline"
+    );
     assert!(stderr(&out).contains("slow: not finished within the 1s deadline"));
 
     let target = home.path().join("balance.prom");
-    let out = home.run(&["check", "--format", "prometheus", "--deadline", "0.5", "-o"]
-        .iter()
-        .copied()
-        .chain([target.to_str().unwrap()])
-        .collect::<Vec<_>>());
+    let out = home.run(
+        &["check", "--format", "prometheus", "--deadline", "0.5", "-o"]
+            .iter()
+            .copied()
+            .chain([target.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(code(&out), 7, "{}", stderr(&out));
     let written = fs::read_to_string(&target).unwrap();
-    assert!(written.contains("balance_up{profile=\"fast\",provider=\"8x8\"} 1"), "{written}");
-    assert!(written.contains("balance_error{profile=\"slow\",provider=\"8x8\",kind=\"network\"} 1"), "{written}");
+    assert!(
+        written.contains("balance_up{profile=\"fast\",provider=\"8x8\"} 1"),
+        "{written}"
+    );
+    assert!(
+        written.contains("balance_error{profile=\"slow\",provider=\"8x8\",kind=\"network\"} 1"),
+        "{written}"
+    );
 
     let out = home.run(&["check", "--deadline", "0.5"]);
     assert_eq!(code(&out), 7);
@@ -383,5 +433,9 @@ fn a_low_balance_gets_its_stderr_line_in_machine_formats() {
     let out = home.run(&["check", "--json", "-o", target.to_str().unwrap()]);
     assert_eq!((code(&out), stderr(&out).as_str()), (9, line));
     let out = home.run(&["check"]);
-    assert_eq!((code(&out), stderr(&out).as_str()), (9, ""), "the table shows it");
+    assert_eq!(
+        (code(&out), stderr(&out).as_str()),
+        (9, ""),
+        "the table shows it"
+    );
 }
