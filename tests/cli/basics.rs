@@ -458,10 +458,13 @@ fn profiles_lists_without_secrets() {
          [profiles.ib]\nprovider = \"infobip\"\napi_key = { env = \"IB_KEY\" }\n",
     );
     let out = home.run(&["profiles"]);
-    assert_eq!(code(&out), 0);
+    // IB_KEY is not set: `profiles` says so, as `check` would, and exits 3.
+    assert_eq!(code(&out), 3);
     let text = stdout(&out);
     assert!(
-        text.contains("https://sms.8x8.uk/") && text.contains("env IB_KEY"),
+        text.contains("https://sms.8x8.uk/")
+            && text.contains("env IB_KEY")
+            && text.contains("environment variable IB_KEY is not set"),
         "{text}"
     );
     assert!(!text.contains("LITERAL-SECRET-MARKER"));
@@ -611,7 +614,7 @@ fn provider_key_errors() {
     for (profile, needle) in cases {
         home.config(&format!("[profiles.p]\n{profile}\n"));
         let out = home.run(&["profiles", "--json"]);
-        assert_eq!(code(&out), 0, "{profile}");
+        assert_eq!(code(&out), 3, "a broken profile: {profile}");
         let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let error = rows[0]["error"]
             .as_str()

@@ -161,7 +161,8 @@ fn config_and_color_work_before_or_after_the_command() {
         &["profiles", "--config", path, "--json"],
     ] {
         let out = home.cmd().args(args).output().unwrap();
-        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        // Exit 3: its provider is unknown; the file was read all the same.
+        assert_eq!(code(&out), 3, "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).contains("\"profile\": \"one\""), "{args:?}");
     }
     // The later word wins, as for a global flag.

@@ -7,12 +7,22 @@ fn parse_all(text: &str, what: &str) -> Vec<serde_json::Value> {
     let home = Home::new();
     home.config(text);
     let out = home.run(&["profiles", "--json"]);
-    assert_eq!(code(&out), 0, "{what}: {}", stderr(&out));
+    // `profiles` also resolves secrets (exit 3 when one does not): the examples'
+    // env variables and secret files are not on this machine, and that is all
+    // that may be wrong with them.
+    assert!(matches!(code(&out), 0 | 3), "{what}: {}", stderr(&out));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap().clone();
     assert_eq!(rows.len(), text.matches("\n[profiles.").count(), "{what}");
     for row in &rows {
-        assert!(row["error"].is_null(), "{what}: {row}");
+        let parsed = match row["error"].as_str() {
+            None => true,
+            Some(e) => e.split("; ").all(|e| {
+                (e.starts_with("environment variable ") && e.ends_with(" is not set"))
+                    || e.starts_with("cannot read secret file ")
+            }),
+        };
+        assert!(parsed, "{what}: {row}");
     }
     rows
 }
