@@ -93,6 +93,8 @@ pub(crate) mod fixtures {
                 outcome: Ok(Balance::new(d("47.79134"), Some("EUR".into()))),
                 checked_at: at(),
                 duration: Duration::from_millis(120),
+                min_days: None,
+                forecast: None,
             },
             CheckResult {
                 profile: "sg".into(),
@@ -106,6 +108,8 @@ pub(crate) mod fixtures {
                 }),
                 checked_at: at(),
                 duration: Duration::from_millis(80),
+                min_days: None,
+                forecast: None,
             },
             CheckResult {
                 profile: "engage".into(),
@@ -114,6 +118,8 @@ pub(crate) mod fixtures {
                 outcome: Ok(engagelab),
                 checked_at: at(),
                 duration: Duration::from_millis(95),
+                min_days: None,
+                forecast: None,
             },
             CheckResult {
                 profile: "big".into(),
@@ -122,6 +128,8 @@ pub(crate) mod fixtures {
                 outcome: Ok(Balance::new(d("149309.7985931"), Some("USD".into()))),
                 checked_at: at(),
                 duration: Duration::from_millis(95),
+                min_days: None,
+                forecast: None,
             },
         ]
     }
