@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper over [`app::run`]; everything is here so that
 //! tests can reach it.
 
+pub mod alerts;
 pub mod app;
 pub mod check;
 pub mod cli;

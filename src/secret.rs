@@ -368,11 +368,20 @@ async fn read_some(
     Ok(n == 0)
 }
 
-/// The secret command's process group, killed if the command is abandoned (a
-/// timeout, a flood, or the whole check being dropped).
-struct Group(Option<u32>);
+/// A command's process group, killed if the command is abandoned (a timeout,
+/// a flood, or the whole check being dropped).
+pub(crate) struct Group(Option<u32>);
 
 impl Group {
+    pub(crate) fn new(leader: Option<u32>) -> Self {
+        Group(leader)
+    }
+
+    /// The leader exited on its own: what it left behind is not ours to kill.
+    pub(crate) fn forget(&mut self) {
+        self.0 = None;
+    }
+
     fn kill(&mut self) {
         let Some(id) = self.0.take() else { return };
         #[cfg(unix)]
