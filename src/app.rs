@@ -120,6 +120,13 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         }
         Command::Sandbox(args) => sandbox(args),
         Command::Demo(args) => demo(&cli, args),
+        Command::History(args) => {
+            let bytes = crate::history::command::run(cli.config.as_deref(), args)?;
+            if !bytes.is_empty() || args.output.is_some() {
+                emit(&bytes, args.output.as_deref())?;
+            }
+            Ok(Exit::Ok.code())
+        }
     }
 }
 
@@ -233,6 +240,9 @@ fn demo(cli: &Cli, args: &DemoArgs) -> Result<u8, AppError> {
         critical: None,
         min: None,
         timeout: None,
+        min_days: None,
+        // Simulated accounts have no history worth keeping.
+        no_history: true,
         output: None,
     };
     check(cli, &config, &check_args, Some(cache.path().to_path_buf()))
@@ -272,6 +282,7 @@ fn check(
         cache_dir,
         overrides: Overrides {
             min: args.min,
+            min_days: args.min_days,
             timeout: args.timeout,
         },
     };
@@ -305,7 +316,7 @@ fn check_and_write(
         }
         None => None,
     };
-    let results = runtime.block_on(async {
+    let mut results = runtime.block_on(async {
         match stop.as_mut() {
             Some(stop) => tokio::select! {
                 results = runner.run(entries) => Ok(results),
@@ -314,6 +325,19 @@ fn check_and_write(
             None => Ok(runner.run(entries).await),
         }
     })?;
+
+    // History (SPEC §10): forecasts, and with them min_days, before anything is
+    // rendered or an exit status chosen.
+    let store = if args.no_history {
+        None
+    } else {
+        crate::history::record_run(runner.settings, &mut results)
+    };
+    // Alerts (SPEC §12) hook in here: compare `store.last_states()` with each
+    // result's `alerts::State::of`, send `alerts::changes(..)`, then
+    // `store.set_states(..)`. Without a store (history off or unusable) there
+    // is no last state to compare with.
+    drop(store);
 
     // The table and the Nagios line show each failure themselves; elsewhere
     // stderr has to say it.

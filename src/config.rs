@@ -266,8 +266,7 @@ fn parse_settings(mut t: toml::Table) -> Result<Settings, String> {
         };
     }
     if let Some(v) = t.remove("history_days") {
-        s.history_days =
-            int_in(&v, 1, 100_000).map_err(|m| format!("`history_days` {m}"))? as u32;
+        s.history_days = int_in(&v, 1, 100_000).map_err(|m| format!("`history_days` {m}"))? as u32;
     }
     if let Some(v) = t.remove("forecast_window") {
         s.forecast_window = match &v {
@@ -468,7 +467,10 @@ mod tests {
             let err = parse_str(&format!("[settings]\n{text}\n"))
                 .unwrap_err()
                 .to_string();
-            assert!(err.contains(text.split(' ').next().unwrap()), "{text}: {err}");
+            assert!(
+                err.contains(text.split(' ').next().unwrap()),
+                "{text}: {err}"
+            );
         }
         let ok = "[profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\n";
         let c = parse_str(&format!("{ok}min_days = 7\n")).unwrap();

@@ -55,7 +55,16 @@ pub fn read(text: &str) -> Result<Vec<Record>, String> {
 }
 
 fn record(fields: &[String]) -> Result<Record, String> {
-    let [checked_at, profile, provider, status, balance, currency, error_kind] = fields else {
+    let [
+        checked_at,
+        profile,
+        provider,
+        status,
+        balance,
+        currency,
+        error_kind,
+    ] = fields
+    else {
         return Err(format!("expected 7 fields, found {}", fields.len()));
     };
     let checked_at = parse_time(checked_at).map_err(|m| format!("checked_at: {m}"))?;

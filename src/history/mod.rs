@@ -3,9 +3,11 @@
 //! machines. Nothing here prints; failures come back as [`StoreError`] for the
 //! caller to turn into its one warning line.
 
+pub mod command;
 pub mod csv;
 pub mod forecast;
 pub mod store;
+pub mod summary;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -43,8 +45,7 @@ pub fn default_path() -> Option<PathBuf> {
     {
         return Some(dir.join("balance").join("history.sqlite3"));
     }
-    directories::ProjectDirs::from("", "", "balance")
-        .map(|d| d.data_dir().join("history.sqlite3"))
+    directories::ProjectDirs::from("", "", "balance").map(|d| d.data_dir().join("history.sqlite3"))
 }
 
 /// One recorded check, as stored and as exported.
@@ -116,6 +117,97 @@ pub fn parse_time(text: &str) -> Result<i64, String> {
         ));
     }
     i64::try_from(d.as_micros()).map_err(|_| "time out of range".to_owned())
+}
+
+/// The history step of a `check`: forecasts each fetched result from its
+/// recorded window (this check included), records the run in one transaction
+/// and prunes what is older than `history_days`. A store that cannot be used
+/// costs one warning line and no forecasts; it never changes the output's
+/// shape or the exit status. Returns the open store, for the alerts that keep
+/// their last states in it.
+pub fn record_run(
+    settings: &crate::config::Settings,
+    results: &mut [crate::check::CheckResult],
+) -> Option<Store> {
+    let path = settings.history.path()?;
+    let started = std::time::Instant::now();
+    let mut store = match Store::open(&path) {
+        Ok(store) => store,
+        Err(e) => {
+            warn(&e);
+            return None;
+        }
+    };
+    let window = i64::try_from(settings.forecast_window.as_micros()).unwrap_or(i64::MAX);
+    let mut records = Vec::with_capacity(results.len());
+    for r in results.iter_mut() {
+        let record = Record::of(r);
+        if let (Some(balance), true) = (record.balance, r.outcome.is_ok()) {
+            match store.points(&r.profile, record.checked_at.saturating_sub(window)) {
+                Ok(mut points) => {
+                    points.push(Point {
+                        at: record.checked_at,
+                        balance,
+                        currency: record.currency.clone(),
+                    });
+                    r.forecast =
+                        forecast::forecast(&points, record.checked_at, settings.forecast_window);
+                }
+                Err(e) => {
+                    warn(&e);
+                    return None;
+                }
+            }
+        }
+        records.push(record);
+    }
+    // The status (and so the record) depends on the forecast through min_days.
+    for (record, r) in records.iter_mut().zip(results.iter()) {
+        record.status = crate::output::status_word(r).to_owned();
+    }
+    let now = records
+        .iter()
+        .map(|r| r.checked_at)
+        .max()
+        .unwrap_or_default();
+    let written = store.record(&records).and_then(|()| {
+        store.prune(now.saturating_sub(i64::from(settings.history_days) * MICROS_PER_DAY))
+    });
+    if let Err(e) = written {
+        warn(&e);
+        return None;
+    }
+    crate::debug!(
+        1,
+        "history: {} recorded in {}",
+        records.len(),
+        crate::fmt_duration(started.elapsed())
+    );
+    Some(store)
+}
+
+/// The one line a store that cannot be used costs.
+pub fn warn(e: &StoreError) {
+    crate::log::line(format_args!(
+        "warning: {e} (history not recorded; the check itself is unaffected)"
+    ));
+}
+
+impl Record {
+    /// What a check leaves in the store.
+    pub fn of(r: &crate::check::CheckResult) -> Record {
+        let balance = r.outcome.as_ref().ok();
+        Record {
+            checked_at: micros(r.checked_at),
+            profile: r.profile.clone(),
+            provider: r.provider.clone(),
+            status: crate::output::status_word(r).to_owned(),
+            balance: balance.map(|b| b.amount),
+            currency: balance.and_then(|b| b.currency.clone()),
+            error_kind: r.outcome.as_ref().err().map(|e| e.kind.as_str().to_owned()),
+            duration_ms: i64::try_from(r.duration.as_millis()).ok(),
+        }
+    }
 }
 
 #[cfg(test)]

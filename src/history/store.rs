@@ -61,32 +61,9 @@ impl std::fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// A profile's last alert state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    Ok,
-    Low,
-    Error,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Ok => "ok",
-            State::Low => "low",
-            State::Error => "error",
-        }
-    }
-
-    fn parse(text: &str) -> Option<State> {
-        match text {
-            "ok" => Some(State::Ok),
-            "low" => Some(State::Low),
-            "error" => Some(State::Error),
-            _ => None,
-        }
-    }
-}
+/// A profile's last alert state (SPEC §12), kept here so that a cron job
+/// every minute sends one alert per change.
+pub use crate::alerts::State;
 
 pub struct Store {
     conn: Connection,
@@ -309,6 +286,19 @@ impl Store {
         })
     }
 
+    /// One profile's records from `since` on, oldest first: one range scan of
+    /// the primary key.
+    pub fn records_of(&self, profile: &str, since: i64) -> Result<Vec<Record>, StoreError> {
+        self.read(|conn| {
+            let mut q = conn.prepare_cached(
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                 FROM checks WHERE profile = ?1 AND checked_at >= ?2 ORDER BY checked_at",
+            )?;
+            let rows = q.query_map(params![profile, since], record_of_row)?;
+            rows.collect()
+        })
+    }
+
     /// Records from `since` (all when `None`) of the given profiles (all when
     /// empty), oldest first; within one instant, by profile.
     pub fn records(
@@ -322,20 +312,7 @@ impl Store {
                 "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
                  FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
             )?;
-            let rows = q.query_map([since.unwrap_or(i64::MIN)], |row| {
-                Ok(Record {
-                    checked_at: row.get(0)?,
-                    profile: row.get(1)?,
-                    provider: row.get(2)?,
-                    status: row.get(3)?,
-                    balance: row
-                        .get::<_, Option<String>>(4)?
-                        .and_then(|b| b.parse::<Decimal>().ok()),
-                    currency: row.get(5)?,
-                    error_kind: row.get(6)?,
-                    duration_ms: row.get(7)?,
-                })
-            })?;
+            let rows = q.query_map([since.unwrap_or(i64::MIN)], record_of_row)?;
             for row in rows {
                 let record = row?;
                 if profiles.is_empty() || profiles.contains(&record.profile) {
@@ -355,10 +332,7 @@ impl Store {
                 "SELECT profile FROM checks WHERE profile > ?1 ORDER BY profile LIMIT 1",
             )?;
             let mut last = String::new();
-            while let Some(name) = q
-                .query_row([&last], |r| r.get::<_, String>(0))
-                .optional()?
-            {
+            while let Some(name) = q.query_row([&last], |r| r.get::<_, String>(0)).optional()? {
                 names.push(name.clone());
                 last = name;
             }
@@ -422,15 +396,27 @@ impl Store {
         })
     }
 
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         f(&self.conn).map_err(|e| StoreError {
             path: self.path.clone(),
             reason: reason(&e),
         })
     }
+}
+
+fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        checked_at: row.get(0)?,
+        profile: row.get(1)?,
+        provider: row.get(2)?,
+        status: row.get(3)?,
+        balance: row
+            .get::<_, Option<String>>(4)?
+            .and_then(|b| b.parse::<Decimal>().ok()),
+        currency: row.get(5)?,
+        error_kind: row.get(6)?,
+        duration_ms: row.get(7)?,
+    })
 }
 
 /// A non-empty file that does not start as SQLite's do is somebody's data, or a
@@ -451,7 +437,9 @@ fn refuse_foreign(path: &Path) -> Result<(), String> {
         return Ok(());
     }
     let mut head = [0u8; 16];
-    let n = file.read(&mut head).map_err(|e| crate::secret::io_reason(&e))?;
+    let n = file
+        .read(&mut head)
+        .map_err(|e| crate::secret::io_reason(&e))?;
     if n < HEADER.len() || &head != HEADER {
         return Err(damaged());
     }
@@ -464,7 +452,9 @@ fn damaged() -> String {
 }
 
 fn newer(version: i64) -> String {
-    format!("written by a newer balance (schema {version}, this one knows {VERSION}); left untouched")
+    format!(
+        "written by a newer balance (schema {version}, this one knows {VERSION}); left untouched"
+    )
 }
 
 /// SQLite's errors in the words a user acts on.
@@ -524,8 +514,14 @@ mod tests {
             ])
             .unwrap();
         let all = store.records(&[], None).unwrap();
-        let order: Vec<_> = all.iter().map(|r| (r.profile.as_str(), r.checked_at)).collect();
-        assert_eq!(order, [("a", 1_000_000), ("b", 2_000_000), ("a", 3_000_000)]);
+        let order: Vec<_> = all
+            .iter()
+            .map(|r| (r.profile.as_str(), r.checked_at))
+            .collect();
+        assert_eq!(
+            order,
+            [("a", 1_000_000), ("b", 2_000_000), ("a", 3_000_000)]
+        );
         assert_eq!(all[0].balance.unwrap().to_string(), "675.20");
         assert_eq!(all[1].balance.unwrap().to_string(), "149309.7985931");
         let points = store.points("a", 0).unwrap();
@@ -534,7 +530,9 @@ mod tests {
         // Stored as text, never REAL.
         let kind: String = store
             .conn
-            .query_row("SELECT typeof(balance) FROM checks LIMIT 1", [], |r| r.get(0))
+            .query_row("SELECT typeof(balance) FROM checks LIMIT 1", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(kind, "text");
     }
@@ -546,7 +544,12 @@ mod tests {
         let r = record("a", 5, Some("1"));
         store.record(&[r.clone(), r.clone()]).unwrap();
         store.record(&[r]).unwrap();
-        let at: Vec<i64> = store.records(&[], None).unwrap().iter().map(|r| r.checked_at).collect();
+        let at: Vec<i64> = store
+            .records(&[], None)
+            .unwrap()
+            .iter()
+            .map(|r| r.checked_at)
+            .collect();
         assert_eq!(at, [5, 6, 7]);
     }
 
@@ -555,8 +558,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
         let rows = [record("a", 1, Some("1")), record("a", 2, Some("0.5"))];
-        assert_eq!(store.import(&rows).unwrap(), Imported { added: 2, skipped: 0 });
-        assert_eq!(store.import(&rows).unwrap(), Imported { added: 0, skipped: 2 });
+        assert_eq!(
+            store.import(&rows).unwrap(),
+            Imported {
+                added: 2,
+                skipped: 0
+            }
+        );
+        assert_eq!(
+            store.import(&rows).unwrap(),
+            Imported {
+                added: 0,
+                skipped: 2
+            }
+        );
         assert_eq!(store.records(&[], None).unwrap().len(), 2);
     }
 
@@ -612,9 +627,15 @@ mod tests {
         let path = dir.path().join("h.sqlite3");
         drop(Store::open(&path).unwrap());
         let store = Store::open(&path).unwrap();
-        let v: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, VERSION);
-        store.conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        store
+            .conn
+            .pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
         drop(store);
         let err = Store::open(&path).unwrap_err().to_string();
         assert!(err.contains("newer balance"), "{err}");

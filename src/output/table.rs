@@ -30,15 +30,19 @@ const GREEN: &str = "\x1b[32m";
 const RESET: &str = "\x1b[0m";
 
 pub fn render(results: &[CheckResult], style: Style) -> String {
-    let mut table = plain(&["PROFILE", "PROVIDER", "BALANCE", "CURRENCY", "STATUS"]);
+    // DAYS LEFT only when there is something to put in it (SPEC §10).
+    let forecasts = results.iter().any(|r| r.forecast.is_some());
+    let mut header = vec!["PROFILE", "PROVIDER", "BALANCE", "CURRENCY"];
+    if forecasts {
+        header.push("DAYS LEFT");
+    }
+    header.push("STATUS");
+    let mut table = plain(&header);
     for r in results {
         let balance = r.outcome.as_ref().ok();
         let (status, color) = match (r.status(), &r.outcome) {
             (_, Err(e)) => (e.message.clone(), RED),
-            (Status::Low, _) => (
-                format!("LOW (min {})", r.min_balance.unwrap_or_default()),
-                YELLOW,
-            ),
+            (Status::Low, _) => (format!("LOW ({})", super::low_reason(r)), YELLOW),
             _ => ("ok".to_owned(), GREEN),
         };
         let status = if style.color {
@@ -46,16 +50,22 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         } else {
             Cell::new(status)
         };
-        table.add_row(vec![
+        let mut row = vec![
             Cell::new(&r.profile),
             Cell::new(&r.provider),
             Cell::new(balance.map_or("-".to_owned(), |b| b.amount.to_string())),
             Cell::new(balance.and_then(|b| b.currency.as_deref()).unwrap_or("-")),
-            status,
-        ]);
+        ];
+        if forecasts {
+            row.push(Cell::new(super::days_left(r).unwrap_or_else(|| "-".into())));
+        }
+        row.push(status);
+        table.add_row(row);
     }
-    if let Some(column) = table.column_mut(2) {
-        column.set_cell_alignment(CellAlignment::Right);
+    for i in [2, 4].into_iter().take(1 + usize::from(forecasts)) {
+        if let Some(column) = table.column_mut(i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
     }
     finish(&table)
 }
@@ -68,6 +78,20 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render(&fixtures::results(), Style::default()));
+    }
+
+    #[test]
+    fn days_left_column_only_with_a_forecast() {
+        let mut results = fixtures::results();
+        assert!(!render(&results, Style::default()).contains("DAYS LEFT"));
+        fixtures::with_forecasts(&mut results);
+        insta::assert_snapshot!(render(&results, Style::default()), @r"
+        PROFILE  PROVIDER          BALANCE  CURRENCY  DAYS LEFT  STATUS
+        infobip  infobip          47.79134  EUR             3.8  ok
+        sg       8x8                     -  -                 -  account is not in prepaid mode (HTTP 403, code 1201): Account not in prepaid mode
+        engage   engagelab         14.3456  -               1.1  LOW (min 20; empty in 1.1 d)
+        big      8x8        149309.7985931  USD               -  ok
+        ");
     }
 
     #[test]
