@@ -148,7 +148,10 @@ mod tests {
         assert!(close(f.spend_per_day, 12.5, 1e-6), "{f:?}");
         // 975 left at 12.5 a day.
         assert!(close(f.days_left, 78.0, 1e-4), "{f:?}");
-        assert!((f.empty_at - (now + 78 * 24 * HOUR)).abs() < 1_000_000, "{f:?}");
+        assert!(
+            (f.empty_at - (now + 78 * 24 * HOUR)).abs() < 1_000_000,
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -102,15 +102,20 @@ impl Store {
                 ))
             })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // A store its owner made read-only stays so, even for root (who may write
+        // anyway): it is still read for forecasts, and recording fails with one warning.
+        let read_only = marked_read_only(path);
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(reason(&e)))?;
         let mut store = Store {
             conn,
             path: path.to_owned(),
         };
-        store.prepare().map_err(|e| fail(reason(&e)))?;
+        store.prepare(read_only).map_err(|e| fail(reason(&e)))?;
         Ok(store)
     }
 
@@ -148,7 +153,7 @@ impl Store {
         &self.path
     }
 
-    fn prepare(&mut self) -> rusqlite::Result<()> {
+    fn prepare(&mut self, read_only: bool) -> rusqlite::Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Reading the header here makes a damaged file fail now, before any write.
         let version: i64 = self
@@ -159,6 +164,15 @@ impl Store {
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
                 Some(newer(version)),
             ));
+        }
+        if read_only {
+            return match version {
+                VERSION => Ok(()),
+                _ => Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                    None,
+                )),
+            };
         }
         let mode: String = self
             .conn
@@ -419,6 +433,17 @@ fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     })
 }
 
+#[cfg(unix)]
+fn marked_read_only(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o222 == 0)
+}
+
+#[cfg(not(unix))]
+fn marked_read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}
+
 /// A non-empty file that does not start as SQLite's do is somebody's data, or a
 /// damaged store: it is never opened for writing, let alone overwritten.
 fn refuse_foreign(path: &Path) -> Result<(), String> {
@@ -619,6 +644,28 @@ mod tests {
         let err = Store::open(&path).unwrap_err().to_string();
         assert!(err.contains("not a valid history database"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), bad);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_store_is_read_but_not_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        store.record(&[record("a", 1, Some("5"))]).unwrap();
+        drop(store);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.points("a", 0).unwrap().len(), 1);
+        let err = store
+            .record(&[record("a", 2, Some("4"))])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("read-only"), "{err}");
+        drop(store);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]

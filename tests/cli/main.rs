@@ -7,6 +7,7 @@ mod watchdog;
 mod basics;
 mod example_config;
 mod faults;
+mod history;
 mod hostile_text;
 mod http_provider;
 mod monitoring;
