@@ -351,6 +351,7 @@ fn check_and_write(
     }
     let style = Style {
         color: use_color(cli.color, args.output.as_deref()),
+        width: args.output.is_none().then(output::terminal_width).flatten(),
     };
     let thresholds = args.thresholds();
     let bytes = output::render(format, &results, style, &thresholds);
@@ -564,7 +565,7 @@ fn profiles_table(config: &Config) -> String {
         "SECRETS",
         "STATUS",
     ];
-    let mut t = table::plain(&header);
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for e in &config.profiles {
         let row = match &e.profile {
             Ok(p) => {
@@ -589,7 +590,12 @@ fn profiles_table(config: &Config) -> String {
             ],
         };
         // Provider names, paths and config errors are the user's text, echoed.
-        t.add_row(row.map(|cell| crate::text::line(&cell)));
+        rows.push(row.iter().map(|cell| crate::text::line(cell)).collect());
+    }
+    table::wrap_rows(&header, &mut rows, output::terminal_width(), &[2, 4, 5]);
+    let mut t = table::plain(&header);
+    for row in rows {
+        t.add_row(row);
     }
     table::finish(&t)
 }

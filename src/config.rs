@@ -209,6 +209,11 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
             .unwrap_or("")
             .to_owned();
         let profile = parse_profile(&name, table, &base_dir);
+        // The provider's own spelling once it is known (`Infobip` is `infobip`).
+        let provider = match &profile {
+            Ok(p) => p.provider.name.to_owned(),
+            Err(_) => provider,
+        };
         entries.push(ProfileEntry {
             name,
             provider,
@@ -333,12 +338,25 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
             ));
         }
     };
-    let provider = providers::find(&provider_name).ok_or_else(|| {
-        format!(
-            "unknown provider `{provider_name}` (supported: {})",
-            providers::names()
-        )
-    })?;
+    let provider = providers::find(&provider_name)
+        .or_else(|| {
+            // `Infobip`, `TWILIO`: the name is meant, whatever its case.
+            providers::REGISTRY
+                .iter()
+                .copied()
+                .find(|p| p.name.eq_ignore_ascii_case(&provider_name))
+        })
+        .ok_or_else(|| {
+            let near = keys::suggest(
+                &provider_name.to_ascii_lowercase(),
+                providers::REGISTRY.iter().map(|p| p.name),
+            );
+            let hint = near.map_or(String::new(), |n| format!(": did you mean `{n}`?"));
+            format!(
+                "unknown provider `{provider_name}`{hint} (supported: {})",
+                providers::names()
+            )
+        })?;
 
     let base_url = match table.remove("base_url") {
         None => None,

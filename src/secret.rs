@@ -35,7 +35,15 @@ impl SecretSource {
     /// Reads the TOML value of a secret key; `base_dir` anchors relative `file` paths.
     pub fn from_toml(value: &toml::Value, base_dir: &Path) -> Result<Self, String> {
         let table = match value {
-            toml::Value::String(s) => return Ok(SecretSource::Literal(s.clone().into())),
+            toml::Value::String(s) => {
+                if let Some(name) = variable_name(s) {
+                    return Err(format!(
+                        "is the text \"{s}\": variables are not expanded in the config; \
+                         to read the environment write {{ env = \"{name}\" }}"
+                    ));
+                }
+                return Ok(SecretSource::Literal(s.clone().into()));
+            }
             toml::Value::Table(t) => t,
             _ => return Err(format!("must be {FORMS}")),
         };
@@ -59,6 +67,14 @@ impl SecretSource {
             }
             ("file", toml::Value::String(path)) if !path.is_empty() => {
                 Ok(SecretSource::File(expand_path(path, base_dir)))
+            }
+            ("command", toml::Value::String(line)) => {
+                let words: Vec<String> =
+                    line.split_whitespace().map(|w| format!("{w:?}")).collect();
+                Err(format!(
+                    "`command` must be a list (it runs without a shell): command = [{}]",
+                    words.join(", ")
+                ))
             }
             ("env" | "file", _) => Err(format!("`{form}` must be a non-empty string")),
             (other, _) => Err(format!("unknown secret form `{other}`; must be {FORMS}")),
@@ -264,6 +280,20 @@ enum Failure {
     TimedOut,
     TooLong,
     Io(std::io::Error),
+}
+
+/// `NAME` when `text` is `$NAME` or `${NAME}`: a shell habit, never a real key.
+fn variable_name(text: &str) -> Option<&str> {
+    let name = text.trim().strip_prefix('$')?;
+    let name = match name.strip_prefix('{') {
+        Some(inner) => inner.strip_suffix('}')?,
+        None => name,
+    };
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    ((first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    .then_some(name)
 }
 
 /// Runs a secret command without a shell; its trimmed stdout is the secret.

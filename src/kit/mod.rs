@@ -363,7 +363,17 @@ pub(crate) fn check_any_answer(interpret: impl Fn(&Reply) -> Result<Balance, Che
 
 /// `https://` anywhere; `http://` only on loopback. No credentials, query or fragment.
 pub fn parse_base_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    let url = Url::parse(text.trim()).map_err(|e| {
+        // `api.example.com` parses as a relative URL: the scheme is what is missing.
+        if e == url::ParseError::RelativeUrlWithoutBase && !text.contains("://") {
+            format!(
+                "`{text}` has no scheme: did you mean `https://{}`?",
+                text.trim()
+            )
+        } else {
+            format!("`{text}` is not a URL: {e}")
+        }
+    })?;
     let loopback = match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

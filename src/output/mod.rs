@@ -26,6 +26,35 @@ pub enum Format {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub color: bool,
+    /// The terminal's width, when stdout is one: the last column wraps to fit.
+    /// `None` in a pipe or a file, where lines are never cut.
+    pub width: Option<usize>,
+}
+
+/// The width of the terminal stdout is, if it is one (`COLUMNS` wins, as
+/// `ls` and `gh` let it): `None` for a pipe or a file.
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(cols) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+    {
+        return Some(cols);
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills the zeroed winsize we own; fd 1 is stdout.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+        if ok && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    None
 }
 
 pub fn render(

@@ -19,6 +19,73 @@ pub fn plain(header: &[&str]) -> Table {
     table
 }
 
+/// Rows of plain text for a table that must fit a terminal: only the columns in
+/// `wrap` (a status, a list of secrets, a URL) are wrapped, at spaces where they
+/// can be; the others, balances above all, keep every character. `None`: no
+/// width to fit (a pipe or a file), nothing changes.
+pub fn wrap_rows(header: &[&str], rows: &mut [Vec<String>], width: Option<usize>, wrap: &[usize]) {
+    const GAP: usize = 2;
+    const NARROWEST: usize = 12;
+    let Some(width) = width else { return };
+    let widest = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].lines().map(|l| l.chars().count()).max().unwrap_or(0))
+            .chain([header[col].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let fixed: usize = (0..header.len())
+        .filter(|c| !wrap.contains(c))
+        .map(|c| widest(c) + GAP)
+        .sum::<usize>()
+        + GAP * wrap.len();
+    let budget = width
+        .saturating_sub(fixed)
+        .saturating_sub(GAP)
+        .max(NARROWEST * wrap.len());
+    let mut widths: Vec<(usize, usize)> = wrap.iter().map(|&c| (c, widest(c))).collect();
+    // Narrow the widest wrapping column first, a character at a time.
+    while widths.iter().map(|(_, w)| w).sum::<usize>() > budget {
+        let Some(widest) = widths
+            .iter_mut()
+            .filter(|(_, w)| *w > NARROWEST)
+            .max_by_key(|(_, w)| *w)
+        else {
+            break;
+        };
+        widest.1 -= 1;
+    }
+    for row in rows.iter_mut() {
+        for &(col, w) in &widths {
+            row[col] = wrap_text(&row[col], w);
+        }
+    }
+}
+
+/// Word-wraps `text` at `width` characters; a word longer than that is cut.
+fn wrap_text(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
 /// The table as text, without trailing spaces, ending in a newline.
 pub fn finish(table: &Table) -> String {
     table.trim_fmt() + "\n"
@@ -37,7 +104,9 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         header.push("DAYS LEFT");
     }
     header.push("STATUS");
-    let mut table = plain(&header);
+    let status_col = header.len() - 1;
+    let mut rows = Vec::with_capacity(results.len());
+    let mut colours = Vec::with_capacity(results.len());
     for r in results {
         let balance = r.outcome.as_ref().ok();
         let (status, color) = match (r.status(), &r.outcome) {
@@ -45,22 +114,37 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
             (Status::Low, _) => (format!("LOW ({})", super::low_reason(r)), YELLOW),
             _ => ("ok".to_owned(), GREEN),
         };
-        let status = if style.color {
-            Cell::new(format!("{color}{status}{RESET}"))
-        } else {
-            Cell::new(status)
-        };
         let mut row = vec![
-            Cell::new(&r.profile),
-            Cell::new(&r.provider),
-            Cell::new(balance.map_or("-".to_owned(), |b| b.amount.to_string())),
-            Cell::new(balance.and_then(|b| b.currency.as_deref()).unwrap_or("-")),
+            r.profile.clone(),
+            r.provider.clone(),
+            balance.map_or("-".to_owned(), |b| b.amount.to_string()),
+            balance
+                .and_then(|b| b.currency.clone())
+                .unwrap_or_else(|| "-".into()),
         ];
         if forecasts {
-            row.push(Cell::new(super::days_left(r).unwrap_or_else(|| "-".into())));
+            row.push(super::days_left(r).unwrap_or_else(|| "-".into()));
         }
         row.push(status);
-        table.add_row(row);
+        rows.push(row);
+        colours.push(color);
+    }
+    wrap_rows(&header, &mut rows, style.width, &[status_col]);
+    let mut table = plain(&header);
+    for (mut row, color) in rows.into_iter().zip(colours) {
+        let status = row.pop().unwrap_or_default();
+        let mut cells: Vec<Cell> = row.into_iter().map(Cell::new).collect();
+        cells.push(if style.color {
+            // Each wrapped line coloured on its own, so no code spans a line end.
+            let lines: Vec<String> = status
+                .lines()
+                .map(|l| format!("{color}{l}{RESET}"))
+                .collect();
+            Cell::new(lines.join("\n"))
+        } else {
+            Cell::new(status)
+        });
+        table.add_row(cells);
     }
     for i in [2, 4].into_iter().take(1 + usize::from(forecasts)) {
         if let Some(column) = table.column_mut(i) {
@@ -97,7 +181,13 @@ mod tests {
     #[test]
     fn no_escape_codes_without_colour() {
         assert!(!render(&fixtures::results(), Style::default()).contains('\x1b'));
-        let coloured = render(&fixtures::results(), Style { color: true });
+        let coloured = render(
+            &fixtures::results(),
+            Style {
+                color: true,
+                width: None,
+            },
+        );
         assert!(
             coloured.contains("\x1b[33mLOW (min 20)\x1b[0m\n"),
             "{coloured:?}"
@@ -106,5 +196,31 @@ mod tests {
             coloured.lines().all(|l| !l.ends_with(' ')),
             "no trailing padding"
         );
+    }
+
+    /// In a narrow terminal the status wraps under its own column; balances are
+    /// never cut, and no line is wider than the terminal.
+    #[test]
+    fn fits_the_terminal_by_wrapping_the_status() {
+        let text = render(
+            &fixtures::results(),
+            Style {
+                color: false,
+                width: Some(60),
+            },
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+        assert!(text.contains("149309.7985931"), "{text}");
+        let status_col = text.lines().next().unwrap().find("STATUS").unwrap();
+        let wrapped: Vec<&str> = text
+            .lines()
+            .filter(|l| l.len() > status_col && l[..status_col].trim().is_empty())
+            .collect();
+        assert!(!wrapped.is_empty(), "the long error wraps: {text}");
+        assert_eq!(
+            wrap_text("credentials rejected (HTTP 401)", 12),
+            "credentials\nrejected\n(HTTP 401)"
+        );
+        assert_eq!(wrap_text("abcdefghij", 4), "abcd\nefgh\nij");
     }
 }

@@ -628,3 +628,49 @@ fn provider_key_errors() {
         assert_eq!(json(&out)[0]["error"]["kind"], "config");
     }
 }
+
+/// Mistakes a newcomer makes get a message that says what to write instead.
+#[test]
+fn mistakes_say_what_to_write() {
+    let home = Home::new();
+    for (profile, needle) in [
+        (
+            "provider = \"infobip\"\napi_key = { command = \"pass show sms/infobip\" }",
+            "`command` must be a list (it runs without a shell): command = [\"pass\", \"show\", \"sms/infobip\"]",
+        ),
+        (
+            "provider = \"infobip\"\napi_key = \"${INFOBIP_KEY}\"",
+            "to read the environment write { env = \"INFOBIP_KEY\" }",
+        ),
+        (
+            "provider = \"infobip\"\napi_key = \"$INFOBIP_KEY\"",
+            "{ env = \"INFOBIP_KEY\" }",
+        ),
+        (
+            "provider = \"infobip\"\nbase_url = \"xxxxx.api.infobip.com\"\napi_key = \"k\"",
+            "did you mean `https://xxxxx.api.infobip.com`?",
+        ),
+        (
+            "provider = \"infobop\"\napi_key = \"k\"",
+            "did you mean `infobip`?",
+        ),
+    ] {
+        home.config(&format!("[profiles.p]\n{profile}\n"));
+        let out = home.run(&["check", "--json"]);
+        assert_eq!(code(&out), 3, "{profile}");
+        let message = json(&out)[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            message.contains(needle),
+            "{profile}:\n  {message}\n  should contain {needle}"
+        );
+    }
+    // Any case of a provider's name is that provider.
+    home.config("[profiles.p]\nprovider = \"InfoBip\"\napi_key = \"k\"\n");
+    let out = home.run(&["profiles", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["provider"], "infobip");
+    assert!(rows[0]["error"].is_null(), "{rows}");
+}

@@ -15,5 +15,6 @@ mod output_file;
 mod sandbox;
 mod secret_sources;
 mod secrets;
+mod terminal;
 mod vendors;
 mod yeastar_cache;
