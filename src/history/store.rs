@@ -181,8 +181,14 @@ impl Store {
             crate::debug!(1, "history: journal mode is {mode}, not wal");
         }
         // WAL with NORMAL loses at most the last transactions on power loss, never
-        // consistency; a check's record is not worth an fsync per run.
+        // consistency; a check's record is not worth an fsync per run. For the
+        // same reason the log is not checkpointed (two fsyncs) at every exit:
+        // SQLite does it every 1000 pages instead.
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         if version < VERSION {
             self.migrate()?;
         }
