@@ -181,14 +181,10 @@ impl Store {
             crate::debug!(1, "history: journal mode is {mode}, not wal");
         }
         // WAL with NORMAL loses at most the last transactions on power loss, never
-        // consistency; a check's record is not worth an fsync per run. For the
-        // same reason the log is not checkpointed (two fsyncs) at every exit:
-        // SQLite does it every 1000 pages instead.
+        // consistency; a check's record is not worth an fsync per commit. (The
+        // log is still checkpointed when the last run closes it: leaving that to
+        // the next run makes it rebuild the log's index, which costs far more.)
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )?;
         if version < VERSION {
             self.migrate()?;
         }
@@ -283,24 +279,23 @@ impl Store {
                  WHERE profile = ?1 AND checked_at >= ?2 AND balance IS NOT NULL
                  ORDER BY checked_at",
             )?;
-            let rows = q.query_map(params![profile, since], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                ))
-            })?;
-            let mut points = Vec::new();
-            for row in rows {
-                let (at, balance, currency) = row?;
+            let mut rows = q.query(params![profile, since])?;
+            let mut points: Vec<Point> = Vec::new();
+            while let Some(row) = rows.next()? {
+                // Read in place: this loop is most of what history adds to a check.
+                let balance = row.get_ref(1)?.as_str().ok().and_then(|b| b.parse().ok());
                 // A value no build of this program wrote is skipped, not fatal.
-                if let Ok(balance) = balance.parse::<Decimal>() {
-                    points.push(Point {
-                        at,
-                        balance,
-                        currency,
-                    });
-                }
+                let Some(balance) = balance else { continue };
+                let currency = row.get_ref(2)?.as_str_or_null().ok().flatten();
+                let currency = match points.last() {
+                    Some(last) if last.currency.as_deref() == currency => last.currency.clone(),
+                    _ => currency.map(str::to_owned),
+                };
+                points.push(Point {
+                    at: row.get(0)?,
+                    balance,
+                    currency,
+                });
             }
             Ok(points)
         })
