@@ -125,7 +125,13 @@ impl Runner<'_> {
             })
             .collect();
         let mut results: Vec<(usize, CheckResult)> = futures_util::stream::iter(queue)
-            .map(|(i, pool)| async move { (i, self.check(entries[i], &pool).await) })
+            .map(|(i, pool)| async move {
+                let entry = entries[i];
+                (
+                    i,
+                    crate::log::for_profile(&entry.name, self.check(entry, &pool)).await,
+                )
+            })
             .buffer_unordered(self.settings.concurrency)
             .collect()
             .await;
@@ -149,7 +155,7 @@ impl Runner<'_> {
                     .or(profile.timeout)
                     .unwrap_or(self.settings.timeout);
                 let ctx = Ctx::new(pool, timeout, self.cache_dir.as_deref(), self.secret_env);
-                debug!(1, "checking {} ({})", entry.name, profile.provider.name);
+                debug!(1, "checking ({})", profile.provider.name);
                 let outcome = profile.adapter.fetch(&ctx).await.map(|mut balance| {
                     if balance.currency.is_none() {
                         balance.currency = profile.currency.clone();

@@ -10,39 +10,46 @@ use crate::output::Format;
 use crate::output::nagios::Thresholds;
 use crate::range::Range;
 
-const EXIT_CODES: &str = "\
-Exit status:
-  0  every balance fetched, none below its threshold
-  1  internal error
-  2  usage error
-  3  configuration error
-  4  credentials rejected
-  5  rate limited (after retries)
-  6  account has no prepaid balance
-  7  network failure or timeout (after retries)
-  8  vendor answered, but not with a balance
-  9  a balance is below its threshold
-With --format nagios (or -w/-c): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
-
 /// Check the prepaid balance of SMS / CPaaS vendor accounts.
 #[derive(Debug, Parser)]
-#[command(name = "balance", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "balance", version, after_help = crate::error::exit_help(), max_term_width = 100)]
 pub struct Cli {
-    /// Config file [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml,
-    /// else the platform config dir]
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Config file, for `check` and `profiles` (also accepted after them)
+    /// [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml, else the
+    /// platform config dir]
+    // Not global: a command that reads no config refuses it instead of ignoring it.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Diagnostics on stderr (-v requests and timings, -vv more); never secrets
-    #[arg(short, long, global = true, action = ArgAction::Count)]
+    #[arg(short, long, global = true, action = ArgAction::Count,
+          help_heading = "Global options")]
     pub verbose: u8,
 
-    /// When to colour the table (NO_COLOR set and non-empty means never, unless `always`)
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
-    pub color: ColorWhen,
+    /// When to colour the table, for `check` and `demo` (also accepted after them)
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--config`, for the commands that read a config file.
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// Config file [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml,
+    /// else the platform config dir]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `--color`, for the commands that draw a table.
+#[derive(Debug, Args)]
+pub struct ColorArg {
+    /// When to colour the table (NO_COLOR set and non-empty means never, unless
+    /// `always`) [default: auto]
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,13 +62,10 @@ pub enum ColorWhen {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Query balances (every profile when none is named)
+    #[command(after_help = crate::error::exit_help())]
     Check(CheckArgs),
     /// List configured profiles (never secrets)
-    Profiles {
-        /// JSON instead of a table
-        #[arg(long)]
-        json: bool,
-    },
+    Profiles(ProfilesArgs),
     /// List supported providers and their config keys
     Providers {
         /// JSON instead of text
@@ -129,6 +133,22 @@ pub struct CheckArgs {
     /// Write the output to FILE (atomically: a reader never sees half a file)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +172,9 @@ pub struct HistoryArgs {
     /// Write the output to FILE (atomically)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +184,9 @@ pub enum HistoryAction {
     Import {
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
+
+        #[command(flatten)]
+        config: ConfigArg,
     },
 }
 
@@ -200,12 +226,43 @@ pub struct DemoArgs {
     pub faults: bool,
 
     /// Output format
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = DemoFormat::Table)]
+    pub format: DemoFormat,
 
     /// Same as --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+/// `check`'s formats; `value` needs exactly one profile and the demo has several,
+/// so help does not offer it, and asking for it gets that explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoFormat {
+    /// A table for people (default).
+    Table,
+    /// A JSON array, one object per profile.
+    Json,
+    /// Prometheus text exposition, for node_exporter's textfile collector.
+    Prometheus,
+    /// A Nagios / Icinga check: one status line with perfdata; exit 0-3.
+    Nagios,
+    #[value(hide = true)]
+    Value,
+}
+
+impl From<DemoFormat> for Format {
+    fn from(format: DemoFormat) -> Format {
+        match format {
+            DemoFormat::Table => Format::Table,
+            DemoFormat::Json => Format::Json,
+            DemoFormat::Prometheus => Format::Prometheus,
+            DemoFormat::Nagios => Format::Nagios,
+            DemoFormat::Value => Format::Value,
+        }
+    }
 }
 
 fn sandbox_help() -> String {
@@ -225,6 +282,12 @@ impl CheckArgs {
         } else {
             Format::Table
         }
+    }
+
+    /// Whether Nagios's exit codes apply: `--format nagios`, or `-w`/`-c` with any
+    /// format (with another one they are a usage error, reported as UNKNOWN).
+    pub fn nagios(&self) -> bool {
+        self.format() == Format::Nagios || self.warning.is_some() || self.critical.is_some()
     }
 
     pub fn thresholds(&self) -> Thresholds {

@@ -139,6 +139,89 @@ impl Exit {
     pub fn code(self) -> u8 {
         self as u8
     }
+
+    /// Every code in numeric order, with its meaning: `--help` prints this table
+    /// and a test holds README's "Exit status" table to it, row for row.
+    pub const TABLE: [(Exit, &'static str); 10] = [
+        (
+            Exit::Ok,
+            "every checked balance fetched, none below its threshold",
+        ),
+        (
+            Exit::Internal,
+            "any other failure (an internal error, e.g. the `-o` file cannot be written)",
+        ),
+        (Exit::Usage, "usage error (bad flags or arguments)"),
+        (
+            Exit::Config,
+            "configuration error: no or unreadable file, invalid TOML, unknown profile or key, \
+             missing or unresolvable secret, insecure file mode, bad `base_url`",
+        ),
+        (
+            Exit::Auth,
+            "the vendor rejected the credentials (401/403, vendor auth codes)",
+        ),
+        (
+            Exit::RateLimited,
+            "rate limited: still 429 (or the vendor's equivalent) after the retries",
+        ),
+        (
+            Exit::NotPrepaid,
+            "the account has no prepaid balance (8x8 code 1201 \"not in prepaid mode\")",
+        ),
+        (
+            Exit::Network,
+            "network: DNS, connect, TLS, or no answer within the timeout, after the retries",
+        ),
+        (
+            Exit::Provider,
+            "the vendor answered, but not with a balance: 5xx after retries, another 4xx, \
+             a body that is not the documented shape",
+        ),
+        (
+            Exit::Low,
+            "every balance fetched, but at least one is below its threshold",
+        ),
+    ];
+
+    pub fn meaning(self) -> &'static str {
+        Self::TABLE[self as usize].1
+    }
+
+    /// The order in which several profiles' codes give way, as SPEC §5 writes it:
+    /// without 2, since no profile's check ends in a usage error.
+    pub fn precedence() -> impl Iterator<Item = Exit> {
+        Self::PRECEDENCE.into_iter().filter(|&e| e != Exit::Usage)
+    }
+}
+
+/// The exit codes for `--help`, from `Exit::TABLE` and its precedence.
+pub fn exit_help() -> String {
+    const WIDTH: usize = 92;
+    const INDENT: &str = "     ";
+    let mut out = String::from("Exit status:\n");
+    for (exit, meaning) in Exit::TABLE {
+        let mut line = format!("  {}  ", exit.code());
+        for word in meaning.split(' ') {
+            if line.len() + word.len() > WIDTH && line.len() > INDENT.len() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = INDENT.to_owned();
+            }
+            line.push_str(word);
+            line.push(' ');
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let order: Vec<String> = Exit::precedence().map(|e| e.code().to_string()).collect();
+    out.push_str(&format!(
+        "Several profiles: the first code in this order that applies: {}.\n\
+         Interrupted by SIGINT or SIGTERM (with -o): 130 or 143.\n\
+         With --format nagios (or -w/-c): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+        order.join(", ")
+    ));
+    out
 }
 
 /// An error that ends the run before (or instead of) any check.
@@ -177,6 +260,15 @@ impl AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_is_in_code_order() {
+        for (i, (exit, _)) in Exit::TABLE.iter().enumerate() {
+            assert_eq!(usize::from(exit.code()), i);
+        }
+        let order: Vec<u8> = Exit::precedence().map(Exit::code).collect();
+        assert_eq!(order, [1, 3, 4, 6, 8, 7, 5, 9, 0]);
+    }
 
     #[test]
     fn precedence_follows_spec_order() {

@@ -89,7 +89,8 @@ impl Http {
 
 /// What reqwest's `rustls` feature builds for each client, built once: the
 /// platform verifier (on Linux: the system roots, or `SSL_CERT_FILE` /
-/// `SSL_CERT_DIR`), HTTP/2 and HTTP/1.1 offered by ALPN.
+/// `SSL_CERT_DIR`), and HTTP/1.1 alone offered by ALPN: reqwest is built without
+/// HTTP/2 (no vendor needs it), so a server must not be told it may pick `h2`.
 fn tls_config() -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
@@ -100,7 +101,7 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 

@@ -1,12 +1,12 @@
 //! `balance`: how much prepaid credit is left on SMS / CPaaS vendor accounts.
 //!
-//! The binary is a thin wrapper over [`app::run`]; everything is here so that
+//! The binary is a thin wrapper over [`commands::main`]; everything is here so that
 //! tests can reach it.
 
 pub mod alerts;
-pub mod app;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod error;
 pub mod history;

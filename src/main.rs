@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::from(balance::app::main())
+    ExitCode::from(balance::commands::main())
 }

@@ -3,7 +3,6 @@
 //! machines. Nothing here prints; failures come back as [`StoreError`] for the
 //! caller to turn into its one warning line.
 
-pub mod command;
 pub mod csv;
 pub mod forecast;
 pub mod store;

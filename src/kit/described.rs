@@ -28,16 +28,27 @@ impl Adapter for Described {
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
         Box::pin(async move {
             let d = &*self.description;
-            let auth = d
-                .auth
-                .iter()
-                .find(|a| a.keys().iter().all(|k| self.values.has(k)));
             let mut secrets: Vec<(String, SecretString)> = Vec::new();
-            for key in self.secret_keys(auth) {
-                if let Some(source) = self.values.secret(&key) {
-                    secrets.push((key, ctx.secret(source).await?));
+            // The first alternative whose keys are set and whose form takes
+            // their values (seven: a `Bearer …` key is not an X-Api-Key).
+            let mut auth = None;
+            for a in d.auth.iter() {
+                if !a.keys().iter().all(|k| self.values.has(k)) {
+                    continue;
+                }
+                let keys: Vec<String> = a.keys().into_iter().map(str::to_owned).collect();
+                self.resolve(keys, &mut secrets, ctx).await?;
+                let value = a.keys().first().and_then(|k| {
+                    let secret = secrets.iter().find(|(s, _)| s == k);
+                    secret.map(|(_, s)| s.expose_secret().to_owned())
+                });
+                if a.accepts(value.as_deref()) {
+                    auth = Some(a);
+                    break;
                 }
             }
+            self.resolve(self.secret_keys(auth), &mut secrets, ctx)
+                .await?;
             let request = self.prepare(auth, &secrets, ctx)?;
             let reply = ctx
                 .send_with(
@@ -66,6 +77,23 @@ struct Prepared {
 }
 
 impl Described {
+    /// Resolves the secret ones of `keys` not resolved yet.
+    async fn resolve(
+        &self,
+        keys: Vec<String>,
+        secrets: &mut Vec<(String, SecretString)>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(), CheckError> {
+        for key in keys {
+            if let Some(source) = self.values.secret(&key)
+                && !secrets.iter().any(|(k, _)| *k == key)
+            {
+                secrets.push((key, ctx.secret(source).await?));
+            }
+        }
+        Ok(())
+    }
+
     /// Secret keys the request uses: the auth form's and any named in a template.
     fn secret_keys(&self, auth: Option<&Auth>) -> Vec<String> {
         let d = &*self.description;
@@ -194,6 +222,9 @@ impl Described {
                 )?;
             }
             Some(Auth::Header { name, key }) => put(name, secret(key).unwrap_or_default(), true)?,
+            Some(Auth::Prefixed { key, .. }) => {
+                put("authorization", secret(key).unwrap_or_default(), true)?;
+            }
             Some(Auth::Query { name, key }) => {
                 url.query_pairs_mut()
                     .append_pair(name, &secret(key).unwrap_or_default());

@@ -62,7 +62,7 @@ pub const SCENARIOS: &[ScenarioInfo] = &[
     ScenarioInfo {
         scenario: Scenario::NotPrepaid,
         key: "not-prepaid",
-        answer: "8x8: 403 code 1201 \"Account not in prepaid mode\" (elsewhere: 401)",
+        answer: "the vendor's not-prepaid answer (8x8: 403 code 1201); 401 where it has none",
         exit: 6,
     },
     ScenarioInfo {
@@ -239,12 +239,16 @@ pub trait Emulator: Sync {
     fn profiles(&self, base_url: &str, scenario: Scenario, secret: &str) -> Vec<(String, String)>;
 }
 
+/// A token's scenario, the fixture a `fixture:NAME` credential asked for, and
+/// its expiry.
+type Issued = (Scenario, Option<String>, Instant);
+
 /// What the sandbox remembers between requests.
 pub struct State {
     /// Requests seen per account, for `rate-limited-once`.
     seen: Mutex<HashMap<String, u64>>,
-    /// Yeastar's tokens: access and refresh token → scenario and expiry.
-    tokens: Mutex<HashMap<String, (Scenario, Instant)>>,
+    /// Yeastar's tokens: access and refresh token → what it was issued for.
+    tokens: Mutex<HashMap<String, Issued>>,
     pub token_ttl: Duration,
 }
 
@@ -298,15 +302,28 @@ impl State {
 
     /// Issues an access token and a refresh token that carry `scenario`.
     pub fn issue_token(&self, scenario: Scenario) -> (String, String) {
+        self.issue(scenario, None)
+    }
+
+    /// Issues tokens whose balance call answers with the fixture `name` (a
+    /// `fixture:NAME` credential), so token vendors join the conformance suite.
+    pub fn issue_fixture_token(&self, name: &str) -> (String, String) {
+        self.issue(Scenario::Healthy, Some(name.to_owned()))
+    }
+
+    fn issue(&self, scenario: Scenario, fixture: Option<String>) -> (String, String) {
         let mut tokens = self.tokens.lock().expect("not poisoned");
         let now = Instant::now();
         let access = random_token();
         let refresh = random_token();
-        tokens.insert(access.clone(), (scenario, now + self.token_ttl));
+        tokens.insert(
+            access.clone(),
+            (scenario, fixture.clone(), now + self.token_ttl),
+        );
         // Refresh tokens live 15 days at Yeastar: longer than any sandbox.
         tokens.insert(
             refresh.clone(),
-            (scenario, now + Duration::from_secs(15 * 86_400)),
+            (scenario, fixture, now + Duration::from_secs(15 * 86_400)),
         );
         (access, refresh)
     }
@@ -314,8 +331,15 @@ impl State {
     /// The scenario of a live token; `None` when unknown or expired.
     pub fn token(&self, token: &str) -> Option<Scenario> {
         let tokens = self.tokens.lock().expect("not poisoned");
-        let (scenario, expires) = tokens.get(token)?;
+        let (scenario, _, expires) = tokens.get(token)?;
         (Instant::now() < *expires).then_some(*scenario)
+    }
+
+    /// The fixture a live token was issued for, if any.
+    pub fn token_fixture(&self, token: &str) -> Option<String> {
+        let tokens = self.tokens.lock().expect("not poisoned");
+        let (_, fixture, expires) = tokens.get(token)?;
+        (Instant::now() < *expires).then(|| fixture.clone())?
     }
 
     /// Spends a refresh token (each works once, as OAuth refresh tokens do).
@@ -399,7 +423,11 @@ impl Described<'_> {
             .iter()
             .filter(|(n, _)| d.required_headers.contains(n))
         {
-            if request.header(name) != Some(value.as_str()) {
+            // A templated value (Textmagic's `X-TM-Username: {username}`) is the
+            // profile's: present and non-empty is all the vendor can tell.
+            let templated = value.contains('{');
+            let got = request.header(name).filter(|v| !v.trim().is_empty());
+            if got.is_none() || (!templated && got != Some(value.as_str())) {
                 return Answer::json(
                     400,
                     &serde_json::json!({"error": format!("missing header {name}: {value}")}),
@@ -416,14 +444,7 @@ impl Described<'_> {
         }
         let key = d.auth.iter().find_map(|auth| credential(auth, request));
         if let Some(name) = key.as_deref().and_then(|k| k.strip_prefix("fixture:")) {
-            return match self
-                .fixtures
-                .iter()
-                .find(|f| f.name.trim_end_matches(".http") == name)
-            {
-                Some(f) => from_fixture(f),
-                None => Answer::json(404, &serde_json::json!({"error": "no such fixture"})),
-            };
+            return fixture_answer(self.fixtures, name);
         }
         let scenario = key.as_deref().and_then(Scenario::from_key);
         // The plain `balance.http` (no label) is the healthy answer, if there is one.
@@ -591,6 +612,21 @@ fn credential(auth: &Auth, request: &Request) -> Option<String> {
             .map(|(_, password)| password),
         Auth::Header { name, .. } => request.header(name).map(str::to_owned),
         Auth::Query { name, .. } => request.query_param(name),
+        Auth::Prefixed { prefix, .. } => request
+            .header("authorization")?
+            .strip_prefix(prefix.as_str())
+            .map(|c| c.trim().to_owned()),
+    }
+}
+
+/// The answer a `fixture:NAME` credential asks for: that fixture, else a 404.
+pub fn fixture_answer(fixtures: &[Fixture], name: &str) -> Answer {
+    match fixtures
+        .iter()
+        .find(|f| f.name.trim_end_matches(".http") == name)
+    {
+        Some(f) => from_fixture(f),
+        None => Answer::json(404, &serde_json::json!({"error": "no such fixture"})),
     }
 }
 

@@ -30,6 +30,10 @@ pub enum Auth {
     Header { name: String, key: String },
     /// `?{name}={secret}`: never shown in `-v` URLs.
     Query { name: String, key: String },
+    /// `Authorization: {secret}` as given, for a secret that starts with
+    /// `prefix` (seven: an OAuth token given as `Bearer …`); any other secret
+    /// falls to the next alternative.
+    Prefixed { prefix: String, key: String },
 }
 
 impl Auth {
@@ -65,13 +69,29 @@ impl Auth {
         }
     }
 
+    pub fn prefixed(prefix: &str, key: &str) -> Auth {
+        Auth::Prefixed {
+            prefix: prefix.into(),
+            key: key.into(),
+        }
+    }
+
     /// The keys this form needs.
     pub fn keys(&self) -> Vec<&str> {
         match self {
-            Auth::Scheme { key, .. } | Auth::Header { key, .. } | Auth::Query { key, .. } => {
-                vec![key]
-            }
+            Auth::Scheme { key, .. }
+            | Auth::Header { key, .. }
+            | Auth::Query { key, .. }
+            | Auth::Prefixed { key, .. } => vec![key],
             Auth::Basic { user, password } => vec![user, password],
+        }
+    }
+
+    /// Whether this form takes a credential whose value is `value`.
+    pub fn accepts(&self, value: Option<&str>) -> bool {
+        match self {
+            Auth::Prefixed { prefix, .. } => value.is_some_and(|v| v.starts_with(prefix.as_str())),
+            _ => true,
         }
     }
 }
@@ -96,6 +116,10 @@ pub struct Currency {
     /// When the answer names none (Frontier: always `VC`). Below the profile's
     /// `currency`? No: a vendor unit that is implied is still the vendor's.
     pub implied: Option<String>,
+    /// The answer must name the currency itself (Africa's Talking's
+    /// `"KES 1785.50"`): an amount without one is the vendor's error, not a
+    /// balance in the profile's `currency`.
+    pub required: bool,
 }
 
 /// Reads an error answer (and its code, if any) as a kind, or says nothing.
@@ -145,6 +169,9 @@ pub struct Description {
     pub details: Vec<(String, AmountAt)>,
     pub error_code: Vec<Pointer>,
     pub error_message: Vec<Pointer>,
+    /// Else the code is the first scalar under a member whose name holds this
+    /// word, anywhere in the answer (Clickatell: the field names are unknown).
+    pub error_code_named: Option<String>,
     /// Vendor code → what it means; compared as text.
     pub codes: Vec<(String, ErrorKind)>,
     /// An envelope's success test: the answer is a balance only if the value
@@ -176,6 +203,7 @@ impl Description {
             details: Vec::new(),
             error_code: Vec::new(),
             error_message: Vec::new(),
+            error_code_named: None,
             codes: Vec::new(),
             success: None,
             refuse: Vec::new(),
@@ -251,6 +279,11 @@ impl Description {
         self
     }
 
+    pub fn currency_required(mut self) -> Self {
+        self.currency.required = true;
+        self
+    }
+
     pub fn currency_word(mut self, word: &str, code: &str) -> Self {
         self.currency.words.push((word.into(), code.into()));
         self
@@ -273,6 +306,11 @@ impl Description {
 
     pub fn error_code(mut self, pointer: &str) -> Self {
         self.error_code.push(Pointer::known(pointer));
+        self
+    }
+
+    pub fn error_code_named(mut self, word: &str) -> Self {
+        self.error_code_named = Some(word.to_ascii_lowercase());
         self
     }
 
@@ -426,7 +464,12 @@ impl Description {
                 };
             }
         };
-        let mut balance = Balance::new(amount, self.currency_of(doc, unit));
+        let currency = self.currency_of(doc, unit);
+        if self.currency.required && currency.is_none() {
+            let at = found.map_or("the balance", |(at, _)| at.pointer.as_str());
+            return unexpected(format!("`{at}` names no currency"));
+        }
+        let mut balance = Balance::new(amount, currency);
         for (name, at) in &self.details {
             // A detail may be described twice: the first present wins.
             if balance.details.iter().any(|(n, _)| n == name) {
@@ -469,6 +512,10 @@ impl Description {
             self.error_code
                 .iter()
                 .find_map(|p| p.resolve(doc).and_then(json::scalar_text))
+                .or_else(|| {
+                    let word = self.error_code_named.as_deref()?;
+                    json::find_named(doc, word)
+                })
         }?;
         let code = match self.hooks.code {
             Some(f) => f(&raw),
@@ -720,6 +767,18 @@ mod tests {
             (b.amount.to_string(), b.currency.unwrap()),
             ("1785.50".into(), "KES".into())
         );
+        for bare in [r#""1785.50""#, "1785.50"] {
+            let e = at
+                .clone()
+                .currency_required()
+                .interpret(&reply(
+                    200,
+                    &format!(r#"{{"UserData":{{"balance":{bare}}}}}"#),
+                ))
+                .unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Provider);
+            assert!(e.message.contains("names no currency"), "{}", e.message);
+        }
         let e = at
             .interpret(&reply(401, "The supplied authentication is invalid"))
             .unwrap_err();
@@ -730,6 +789,34 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn prefixed_auth_takes_only_its_prefix() {
+        let a = Auth::prefixed("Bearer ", "api_key");
+        assert_eq!(a.keys(), ["api_key"]);
+        assert!(a.accepts(Some("Bearer tok")));
+        assert!(!a.accepts(Some("bearer tok")) && !a.accepts(Some("key")) && !a.accepts(None));
+        assert!(Auth::header("X-Api-Key", "api_key").accepts(Some("key")));
+    }
+
+    #[test]
+    fn codes_by_member_name_when_the_fields_are_unknown() {
+        let d = Description::get("/")
+            .balance("/balance")
+            .error_code("/known")
+            .error_code_named("Code");
+        let code = |body| d.interpret(&reply(400, body)).unwrap_err().provider_code;
+        assert_eq!(code(r#"{"errorCode":43}"#).as_deref(), Some("43"));
+        assert_eq!(code(r#"{"error":{"code":"2"}}"#).as_deref(), Some("2"));
+        assert_eq!(
+            code(r#"{"known":"k","errorCode":43}"#).as_deref(),
+            Some("k")
+        );
+        assert_eq!(code(r#"{"error":"Rate limit"}"#), None);
+        // A balance is a balance, whatever else it carries.
+        let b = d.interpret(&reply(200, r#"{"balance":1.5}"#)).unwrap();
+        assert_eq!(b.amount.to_string(), "1.5");
     }
 
     #[test]

@@ -128,6 +128,30 @@ pub fn scalar_text(value: &RawValue) -> Option<String> {
     }
 }
 
+/// The first number or string under a member whose name contains `word`
+/// (lower case; names compared ASCII case-insensitively), depth first: for
+/// vendors whose error field names are not known (Clickatell's One API codes).
+pub fn find_named(doc: &RawValue, word: &str) -> Option<String> {
+    use serde_json::Value;
+    fn walk(value: &Value, word: &str) -> Option<String> {
+        match value {
+            Value::Object(map) => map.iter().find_map(|(name, v)| {
+                let scalar = match v {
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                    _ => None,
+                };
+                scalar
+                    .filter(|_| name.to_ascii_lowercase().contains(word))
+                    .or_else(|| walk(v, word))
+            }),
+            Value::Array(items) => items.iter().find_map(|v| walk(v, word)),
+            _ => None,
+        }
+    }
+    walk(&serde_json::from_str(doc.get()).ok()?, word)
+}
+
 /// An amount as the vendor wrote it: a JSON number, a decimal string
 /// (`"300.00"`), or a string with a currency before or after the number
 /// (`"KES 1785.50"`, `"1785.50 KES"`). Returns the exact value and that currency.
@@ -269,6 +293,25 @@ mod tests {
         assert_eq!(scalar_text(raw).as_deref(), Some("1200"));
         let raw: &RawValue = serde_json::from_str("null").unwrap();
         assert_eq!(scalar_text(raw), None);
+    }
+
+    #[test]
+    fn codes_found_by_name() {
+        let find = |doc: &str| find_named(serde_json::from_str(doc).unwrap(), "code");
+        assert_eq!(
+            find(r#"{"messages":[],"errorCode":43,"error":"Rate limit"}"#).as_deref(),
+            Some("43")
+        );
+        assert_eq!(
+            find(r#"{"error":{"code":"001","description":"x"}}"#).as_deref(),
+            Some("001")
+        );
+        assert_eq!(find(r#"[{"a":1},{"b":{"Code":7}}]"#).as_deref(), Some("7"));
+        assert_eq!(
+            find(r#"{"code":null,"codes":{},"error":"Rate limit"}"#),
+            None
+        );
+        assert_eq!(find("43"), None);
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct KeySpec {
     pub check: Option<Check>,
     /// A value that passes the checks, for the sandbox's profiles and docs.
     pub example: &'static str,
+    /// More values the check must accept, and values it must refuse: the
+    /// registry's tests run them, so a vendor's id rules are data, not tests.
+    pub accepts: &'static [&'static str],
+    pub rejects: &'static [&'static str],
 }
 
 impl KeySpec {
@@ -44,6 +48,8 @@ impl KeySpec {
             help,
             check: None,
             example: "example",
+            accepts: &[],
+            rejects: &[],
         }
     }
 
@@ -84,6 +90,15 @@ impl KeySpec {
         KeySpec {
             check: Some(check),
             example,
+            ..self
+        }
+    }
+
+    /// Values the check must accept (`ok`) and refuse (`bad`), tested for every provider.
+    pub const fn cases(self, ok: &'static [&'static str], bad: &'static [&'static str]) -> Self {
+        KeySpec {
+            accepts: ok,
+            rejects: bad,
             ..self
         }
     }

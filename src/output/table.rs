@@ -25,7 +25,7 @@ pub fn plain(header: &[&str]) -> Table {
 /// width to fit (a pipe or a file), nothing changes.
 pub fn wrap_rows(header: &[&str], rows: &mut [Vec<String>], width: Option<usize>, wrap: &[usize]) {
     const GAP: usize = 2;
-    const NARROWEST: usize = 12;
+    const NARROWEST: usize = 10;
     let Some(width) = width else { return };
     let widest = |col: usize| {
         rows.iter()
@@ -129,7 +129,8 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         rows.push(row);
         colours.push(color);
     }
-    wrap_rows(&header, &mut rows, style.width, &[status_col]);
+    // Names wrap too when a terminal is narrow; the balance never does.
+    wrap_rows(&header, &mut rows, style.width, &[status_col, 0, 1]);
     let mut table = plain(&header);
     for (mut row, color) in rows.into_iter().zip(colours) {
         let status = row.pop().unwrap_or_default();

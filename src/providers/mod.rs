@@ -5,11 +5,24 @@
 
 use crate::kit::provider::ProviderSpec;
 
+mod africastalking;
+mod brevo;
+mod bulksms;
+mod clickatell;
+mod clicksend;
 mod eight_by_eight;
 mod engagelab;
 mod frontier;
 mod http;
 mod infobip;
+mod messagebird;
+mod plivo;
+mod seven;
+mod smsapi;
+mod telnyx;
+mod textmagic;
+mod twilio;
+mod vonage;
 mod yeastar;
 
 /// Every supported provider, in the order `balance providers` lists them.
@@ -19,6 +32,19 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &yeastar::SPEC,
     &frontier::SPEC,
     &engagelab::SPEC,
+    &twilio::SPEC,
+    &vonage::SPEC,
+    &plivo::SPEC,
+    &telnyx::SPEC,
+    &messagebird::SPEC,
+    &clicksend::SPEC,
+    &textmagic::SPEC,
+    &bulksms::SPEC,
+    &africastalking::SPEC,
+    &seven::SPEC,
+    &smsapi::SPEC,
+    &clickatell::SPEC,
+    &brevo::SPEC,
     &http::SPEC,
 ];
 
@@ -44,6 +70,33 @@ mod tests {
         for (i, p) in REGISTRY.iter().enumerate() {
             assert!(REGISTRY[i + 1..].iter().all(|q| q.name != p.name));
             assert!(p.keys.iter().all(|k| k.name != "provider"));
+        }
+    }
+
+    /// Each key's local check accepts its example and its listed good values,
+    /// and refuses the bad ones.
+    #[test]
+    fn key_checks_accept_and_refuse_their_cases() {
+        for p in REGISTRY {
+            for k in p.keys {
+                let Some(check) = k.check else { continue };
+                for ok in std::iter::once(&k.example).chain(k.accepts) {
+                    assert!(
+                        check(ok).is_ok(),
+                        "{} `{}` should accept {ok:?}",
+                        p.name,
+                        k.name
+                    );
+                }
+                for bad in k.rejects {
+                    assert!(
+                        check(bad).is_err(),
+                        "{} `{}` should refuse {bad:?}",
+                        p.name,
+                        k.name
+                    );
+                }
+            }
         }
     }
 

@@ -22,6 +22,7 @@ async fn balance_at(server: &MockServer, name: &str, balance: &str) {
             format!(r#"{{"balance": {balance}, "currency": "EUR"}}"#),
             "application/json",
         ))
+        .expect(1..)
         .mount(server)
         .await;
 }
@@ -32,6 +33,7 @@ async fn status_at(server: &MockServer, name: &str, status: u16, body: &str) {
         .respond_with(
             ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"),
         )
+        .expect(1..)
         .mount(server)
         .await;
 }
@@ -108,8 +110,8 @@ async fn exit_7_on_network_failure() {
 
 #[tokio::test]
 async fn exit_1_when_output_cannot_be_written() {
+    // Refused before any request: the server needs no mock.
     let server = MockServer::start().await;
-    balance_at(&server, "a", "1").await;
     let home = Home::new();
     home.config(&infobip("a", &server.uri(), ""));
     let target = home.path().join("no-such-dir/out.json");
@@ -260,19 +262,13 @@ async fn precedence_over_several_profiles() {
     let server = MockServer::start().await;
     balance_at(&server, "low", "1").await;
     balance_at(&server, "ok", "100").await;
-    status_at(&server, "auth", 401, &fixture("infobip", "401-legacy.json")).await;
-    status_at(
-        &server,
-        "limited",
-        429,
-        &fixture("infobip", "429-too-many.json"),
-    )
-    .await;
+    status_at(&server, "auth", 401, &fixture("infobip", "auth-legacy")).await;
+    status_at(&server, "limited", 429, &fixture("infobip", "rate-limited")).await;
     status_at(
         &server,
         "broken",
         500,
-        &fixture("infobip", "500-general.json"),
+        &fixture("infobip", "provider-general"),
     )
     .await;
     let url = server.uri();
@@ -316,6 +312,7 @@ async fn order_is_as_named_each_once_else_file_order() {
                 .set_body_raw(r#"{"balance": 1, "currency": "EUR"}"#, "application/json")
                 .set_delay(std::time::Duration::from_millis(400)),
         )
+        .expect(1..)
         .mount(&server)
         .await;
     balance_at(&server, "fast", "2").await;
@@ -345,7 +342,7 @@ async fn order_is_as_named_each_once_else_file_order() {
 #[tokio::test]
 async fn value_prints_nothing_on_failure() {
     let server = MockServer::start().await;
-    status_at(&server, "a", 401, &fixture("infobip", "401-new.json")).await;
+    status_at(&server, "a", 401, &fixture("infobip", "auth-new-format")).await;
     let home = Home::new();
     home.config(&infobip("a", &server.uri(), ""));
     let out = home.run_async(&["check", "a", "--value"]).await;

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::common::hostile::{self, Action, Hostile};
-use crate::common::{Home, code, fixture, json, stderr};
+use crate::common::{Home, YEASTAR_TOKEN, code, fixture, json, stderr};
 use wiremock::matchers::{header_exists, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -20,7 +20,7 @@ fn profile(url: &str, settings: &str) -> String {
 const BALANCE_PATH: &str = "/api/v1/accounts/0123456789abcdef0123456789abcdef/balance";
 
 fn ok() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(fixture("8x8", "balance.json"), "application/json")
+    ResponseTemplate::new(200).set_body_raw(fixture("8x8", "balance"), "application/json")
 }
 
 #[tokio::test]
@@ -30,7 +30,7 @@ async fn retries_after_429_honouring_retry_after() {
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "1")
-                .set_body_raw(fixture("8x8", "429-quota.json"), "application/json"),
+                .set_body_raw(fixture("8x8", "rate-limited-quota"), "application/json"),
         )
         .up_to_n_times(1)
         .expect(1)
@@ -59,13 +59,15 @@ async fn eight_by_eight_message_sets_the_wait() {
     Mock::given(path(BALANCE_PATH))
         .respond_with(
             ResponseTemplate::new(429)
-                .set_body_raw(fixture("8x8", "429-quota.json"), "application/json"),
+                .set_body_raw(fixture("8x8", "rate-limited-quota"), "application/json"),
         )
         .up_to_n_times(1)
+        .expect(1)
         .mount(&server)
         .await;
     Mock::given(path(BALANCE_PATH))
         .respond_with(ok())
+        .expect(1)
         .mount(&server)
         .await;
     let home = Home::new();
@@ -135,10 +137,10 @@ async fn persistent_5xx_is_exit_8_and_401_is_never_retried() {
 
     let server = MockServer::start().await;
     Mock::given(path(BALANCE_PATH))
-        .respond_with(ResponseTemplate::new(401).set_body_raw(
-            fixture("8x8", "401-not-authenticated.json"),
-            "application/json",
-        ))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_raw(fixture("8x8", "auth-not-authenticated"), "application/json"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -151,6 +153,8 @@ async fn slow_vendor_costs_at_most_the_timeout_per_attempt() {
     let server = MockServer::start().await;
     Mock::given(path(BALANCE_PATH))
         .respond_with(ok().set_delay(Duration::from_secs(30)))
+        // Two attempts, then one more under `--timeout`.
+        .expect(3)
         .mount(&server)
         .await;
     let home = Home::new();
@@ -249,6 +253,7 @@ async fn hostile_bodies_are_exit_8_with_one_line() {
         let server = MockServer::start().await;
         Mock::given(path(BALANCE_PATH))
             .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .expect(1)
             .mount(&server)
             .await;
         let home = Home::new();
@@ -279,6 +284,7 @@ async fn credentials_never_follow_a_redirect_to_another_host() {
             ResponseTemplate::new(302)
                 .insert_header("location", format!("{elsewhere}{BALANCE_PATH}")),
         )
+        .expect(1)
         .mount(&server)
         .await;
     let home = Home::new();
@@ -306,6 +312,7 @@ async fn same_host_redirect_is_followed_with_credentials() {
         .await;
     Mock::given(path(BALANCE_PATH))
         .respond_with(ResponseTemplate::new(307).insert_header("location", "/moved"))
+        .expect(1)
         .mount(&server)
         .await;
     let home = Home::new();
@@ -341,7 +348,7 @@ fn counting_server(requests: usize) -> (String, std::sync::Arc<std::sync::atomic
                 max.fetch_max(now, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(200));
                 in_flight.fetch_sub(1, Ordering::SeqCst);
-                let body = fixture("8x8", "balance.json");
+                let body = fixture("8x8", "balance");
                 let _ = write!(
                     stream,
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -482,10 +489,7 @@ const YEASTAR_BALANCE: &str = "/user/openapi/user/v1/client/account_balance";
 async fn yeastar_token(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/auth/openapi/v1/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("yeastar", "token.json"), "application/json"),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_raw(YEASTAR_TOKEN, "application/json"))
         .expect(1)
         .mount(server)
         .await;
@@ -495,8 +499,8 @@ async fn yeastar_token(server: &MockServer) {
 /// is rate limiting, and it is retried like a 429 (SPEC §6).
 #[tokio::test]
 async fn yeastar_enveloped_429_is_retried() {
-    let enveloped_429 =
-        ResponseTemplate::new(200).set_body_raw(fixture("yeastar", "429.json"), "application/json");
+    let enveloped_429 = ResponseTemplate::new(200)
+        .set_body_raw(fixture("yeastar", "rate-limited"), "application/json");
     let server = MockServer::start().await;
     yeastar_token(&server).await;
     Mock::given(path(YEASTAR_BALANCE))
@@ -508,7 +512,7 @@ async fn yeastar_enveloped_429_is_retried() {
     Mock::given(path(YEASTAR_BALANCE))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_raw(fixture("yeastar", "balance.json"), "application/json"),
+                .set_body_raw(fixture("yeastar", "balance"), "application/json"),
         )
         .expect(1)
         .mount(&server)

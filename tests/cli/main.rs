@@ -5,6 +5,8 @@ mod common;
 mod watchdog;
 
 mod basics;
+mod commands;
+mod conformance;
 mod example_config;
 mod faults;
 mod history;
@@ -17,4 +19,7 @@ mod secret_sources;
 mod secrets;
 mod terminal;
 mod vendors;
+mod vendors_a;
+mod vendors_b;
+mod vendors_c;
 mod yeastar_cache;

@@ -321,6 +321,7 @@ fn prometheus_label_values_are_escaped() {
                 ResponseTemplate::new(200)
                     .set_body_string(r#"{"balance": 1.5, "currency": "E\"U\\R}{,x=\"y\""}"#),
             )
+            .expect(1)
             .mount(&server),
     );
     let home = Home::new();

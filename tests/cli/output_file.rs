@@ -26,7 +26,7 @@ fn home(server: &Hostile, timeout: &str) -> Home {
 }
 
 fn healthy() -> Hostile {
-    let body = fixture("8x8", "balance.json");
+    let body = fixture("8x8", "balance");
     Hostile::start(move |request| {
         assert!(request.contains(BALANCE_PATH), "{request}");
         Action::Respond(hostile::json(200, &body))
@@ -372,7 +372,7 @@ fn a_signal_mid_run_leaves_the_old_file_and_no_temporary_file() {
 /// or finished (0); never a leftover temporary file, never half a file.
 #[test]
 fn signals_at_any_moment_leave_no_temporary_file() {
-    let body = fixture("8x8", "balance.json");
+    let body = fixture("8x8", "balance");
     // A vendor that takes 50 ms, so that a good share of the signals land mid-check.
     let server = Hostile::start(move |_| {
         std::thread::sleep(Duration::from_millis(50));

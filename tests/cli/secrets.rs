@@ -90,16 +90,19 @@ async fn echoing_vendor() -> MockServer {
         "/api/v1/accounts/0123456789abcdef0123456789abcdef/balance",
     ))
     .respond_with(body(401, echo("MARKER-8X8-KEY-5f1c")))
+    .expect(1..)
     .mount(&server)
     .await;
     Mock::given(path("/account/1/balance"))
         .and(header("authorization", "App MARKER-INFOBIP-KEY-9a2e"))
         .respond_with(body(401, echo("MARKER-INFOBIP-KEY-9a2e")))
+        .expect(1..)
         .mount(&server)
         .await;
     Mock::given(path("/account/1/balance"))
         .and(basic_auth("someone", "MARKER-INFOBIP-PASSWORD-1c1c"))
         .respond_with(body(403, echo("MARKER-INFOBIP-PASSWORD-1c1c")))
+        .expect(1..)
         .mount(&server)
         .await;
     Mock::given(path("/auth/openapi/v1/oauth/token"))
@@ -107,6 +110,7 @@ async fn echoing_vendor() -> MockServer {
             200,
             r#"{"code":"success","detailMessage":"","requestId":"r","result":{"token":"MARKER-YEASTAR-TOKEN-0a0a","tokenHead":"Bearer","expiresIn":"1800","refreshToken":"MARKER-YEASTAR-REFRESH-0b0b"},"status":200}"#.into(),
         ))
+        .expect(1..)
         .mount(&server)
         .await;
     Mock::given(path("/user/openapi/user/v1/client/account_balance"))
@@ -114,6 +118,7 @@ async fn echoing_vendor() -> MockServer {
             401,
             r#"{"code":"MARKER-YEASTAR-TOKEN-0a0a","detailMessage":"token MARKER-YEASTAR-TOKEN-0a0a expired","requestId":"r","result":null,"status":401}"#.into(),
         ))
+        .expect(1..)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
@@ -125,10 +130,12 @@ async fn echoing_vendor() -> MockServer {
             r#"{"code":"unauthenticated","message":"secret MARKER-FRONTIER-SECRET-c3d4 rejected"}"#
                 .into(),
         ))
+        .expect(1..)
         .mount(&server)
         .await;
     Mock::given(path("/v1/balance"))
         .respond_with(body(401, echo("MARKER-ENGAGELAB-SECRET-e5f6")))
+        .expect(1..)
         .mount(&server)
         .await;
     server
@@ -188,6 +195,7 @@ async fn no_secret_on_network_failure_or_success() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(body(200, r#"{"balance": 1, "currency": "EUR"}"#.into()))
+        .expect(1..)
         .mount(&server)
         .await;
     home.config(
@@ -447,7 +455,7 @@ fn failed_yeastar_refresh_does_not_print_the_refresh_token() {
                 r#"{{"code":"success","detailMessage":"","requestId":"r","result":{{"token":"tok-1234","tokenHead":"Bearer","expiresIn":"30","refreshToken":"{REFRESH}"}},"status":200}}"#
             )
         } else {
-            crate::common::fixture("yeastar", "balance.json")
+            crate::common::fixture("yeastar", "balance")
         };
         Action::Respond(hostile::json(200, &body))
     });

@@ -22,7 +22,7 @@ fn token_body(token: &str, expires_in: &str) -> ResponseTemplate {
 }
 
 fn balance_ok() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(fixture("yeastar", "balance.json"), "application/json")
+    ResponseTemplate::new(200).set_body_raw(fixture("yeastar", "balance"), "application/json")
 }
 
 fn setup(home: &Home, url: &str) {
@@ -83,14 +83,17 @@ async fn rejected_cached_token_is_replaced_once() {
     Mock::given(method("POST"))
         .and(path(TOKEN))
         .respond_with(token_body("tok-1", "1800"))
+        .expect(1)
         .mount(&server)
         .await;
     Mock::given(path(BALANCE))
         .respond_with(balance_ok())
+        .expect(1)
         .mount(&server)
         .await;
     setup(&home, &server.uri());
     assert_eq!(code(&home.run_async(&["check"]).await), 0);
+    server.verify().await;
     server.reset().await;
 
     // The vendor revoked tok-1: one new token by credentials, one retry.
@@ -98,7 +101,7 @@ async fn rejected_cached_token_is_replaced_once() {
         .and(header("authorization", "Bearer tok-1"))
         .respond_with(
             ResponseTemplate::new(401)
-                .set_body_raw(fixture("yeastar", "401-token.json"), "application/json"),
+                .set_body_raw(fixture("yeastar", "auth-invalid-token"), "application/json"),
         )
         .expect(1)
         .mount(&server)

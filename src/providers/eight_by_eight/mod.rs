@@ -9,7 +9,21 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     keys: &[
         KeySpec::text("account_id", "account id (UUID, with or without dashes)")
             .required()
-            .check(account_id, "0b5c7e4a-1f3d-4c8e-9a6b-2d7f1e3c5a90"),
+            .check(account_id, "0b5c7e4a-1f3d-4c8e-9a6b-2d7f1e3c5a90")
+            .cases(
+                &[
+                    "0123456789abcdef0123456789ABCDEF",
+                    "01234567-89ab-cdef-0123-456789abcdef",
+                    "01234567-89abcdef-0123456789abcdef",
+                ],
+                &[
+                    "01234567-89ab-cdef-0123-456789abcde",
+                    "01234567--89ab-cdef-0123-456789abcdef",
+                    "0123456789abcdef0123456789abcdeg",
+                    "my-account",
+                    "",
+                ],
+            ),
         KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required(),
         KeySpec::choice(
             "region",
@@ -63,21 +77,5 @@ fn account_id(id: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err("is not an 8x8 account id (32 hex digits, dashes optional)".into())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn account_ids() {
-        let ok = |id| super::account_id(id).is_ok();
-        assert!(ok("0123456789abcdef0123456789ABCDEF"));
-        assert!(ok("01234567-89ab-cdef-0123-456789abcdef"));
-        assert!(ok("01234567-89abcdef-0123456789abcdef"));
-        assert!(!ok("01234567-89ab-cdef-0123-456789abcde"));
-        assert!(!ok("01234567--89ab-cdef-0123-456789abcdef"));
-        assert!(!ok("0123456789abcdef0123456789abcdeg"));
-        assert!(!ok("my-account"));
-        assert!(!ok(""));
     }
 }

@@ -34,6 +34,9 @@ impl sandbox::Emulator for Emulator {
             return Some(token_answer(request, state));
         }
         let token = request.credential("Bearer").unwrap_or_default();
+        if let Some(name) = state.token_fixture(token) {
+            return Some(sandbox::fixture_answer(&super::SPEC.fixtures(), &name));
+        }
         let Some(scenario) = state.token(token) else {
             return Some(envelope(
                 401,
@@ -46,12 +49,13 @@ impl sandbox::Emulator for Emulator {
     }
 
     fn profiles(&self, base_url: &str, scenario: Scenario, secret: &str) -> Vec<(String, String)> {
-        // Each scenario its own client_id: the token cache is per client_id.
+        // Each scenario (and each fixture) its own client_id: the token cache is
+        // per client_id.
+        let client = fixture_name(secret.trim_matches('"')).unwrap_or(scenario.key());
         vec![(
             String::new(),
             format!(
-                "base_url = \"{base_url}\"\nclient_id = \"sandbox-{}\"\nclient_secret = {secret}\ncurrency = \"USD\"\n",
-                scenario.key()
+                "base_url = \"{base_url}\"\nclient_id = \"sandbox-{client}\"\nclient_secret = {secret}\ncurrency = \"USD\"\n"
             ),
         )]
     }
@@ -75,6 +79,19 @@ fn token_answer(request: &Request, state: &State) -> Answer {
             .into_owned()
             .collect();
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let fixture = match field("grant_type") {
+        "pp_credentials" if !field("client_id").is_empty() => {
+            fixture_name(field("client_secret")).map(str::to_owned)
+        }
+        "refresh_token" => state.token_fixture(field("refresh_token")),
+        _ => None,
+    };
+    if let Some(name) = fixture {
+        // The refresh token is spent as any other (each works once).
+        state.take_refresh_token(field("refresh_token"));
+        let (token, refresh_token) = state.issue_fixture_token(&name);
+        return token_envelope(state, token, refresh_token);
+    }
     let scenario = match field("grant_type") {
         "pp_credentials" if !field("client_id").is_empty() => {
             Scenario::from_key(field("client_secret")).filter(|s| *s != Scenario::BadCredentials)
@@ -94,6 +111,15 @@ fn token_answer(request: &Request, state: &State) -> Answer {
         return Voice.unauthorized();
     };
     let (token, refresh_token) = state.issue_token(scenario);
+    token_envelope(state, token, refresh_token)
+}
+
+/// `NAME` of a `fixture:NAME` client_secret: its tokens answer with that fixture.
+fn fixture_name(secret: &str) -> Option<&str> {
+    secret.strip_prefix("fixture:")
+}
+
+fn token_envelope(state: &State, token: String, refresh_token: String) -> Answer {
     let result = wire::Token {
         token,
         token_head: Some("Bearer".into()),

@@ -100,13 +100,20 @@ pub fn write_private(path: &Path, text: &str) {
     }
 }
 
-pub fn fixture(vendor: &str, name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(vendor)
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// The body of a vendor's documented answer, `src/providers/<folder>/fixtures/<name>.http`:
+/// `fixture("8x8", "auth-not-authenticated")`.
+pub fn fixture(provider: &str, name: &str) -> String {
+    let spec =
+        balance::providers::find(provider).unwrap_or_else(|| panic!("no provider {provider}"));
+    spec.fixtures()
+        .into_iter()
+        .find(|f| f.name.strip_suffix(".http") == Some(name))
+        .map(|f| f.body.to_owned())
+        .unwrap_or_else(|| panic!("{provider} has no fixture {name}.http"))
 }
+
+/// Yeastar's token answer (its fixtures are the balance call's answers).
+pub const YEASTAR_TOKEN: &str = r#"{"code": "success", "detailMessage": "", "requestId": "1f0e7c9b2a4d4e6f8a1b2c3d4e5f6a7b", "result": {"token": "ys-access-token-1", "tokenHead": "Bearer", "expiresIn": "1800", "refreshToken": "ys-refresh-token-1"}, "status": 200}"#;
 
 pub fn code(out: &Output) -> i32 {
     out.status.code().expect("exited, not killed")

@@ -1,0 +1,281 @@
+//! `balance check`: arguments and config resolved into a `CheckPlan`, then the
+//! plan run: check, render, write.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+
+use super::{emit, use_color, write_error};
+use crate::check::{Overrides, Runner};
+use crate::cli::{CheckArgs, ColorWhen};
+use crate::config::{Config, ProfileEntry};
+use crate::error::{AppError, Exit};
+use crate::http::Http;
+use crate::outfile;
+use crate::output::nagios::Thresholds;
+use crate::output::{self, Format, Style};
+
+/// Everything a check run needs, validated: the work below reads only this.
+pub struct CheckPlan {
+    pub config: Config,
+    /// Indices into `config.profiles`, in output order, each once.
+    pub selected: Vec<usize>,
+    pub format: Format,
+    pub thresholds: Thresholds,
+    pub min: Option<Decimal>,
+    /// `--min-days`: overrides each profile's `min_days`.
+    pub min_days: Option<f64>,
+    /// Record the run in the history store and forecast from it (SPEC §10);
+    /// not for `--no-history` nor the demo.
+    pub history: bool,
+    pub timeout: Option<Duration>,
+    pub output: Option<PathBuf>,
+    pub color: bool,
+    /// Where Yeastar tokens are cached; `None` caches nothing.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CheckPlan {
+    /// `check`'s arguments against the config; every usage and config error that
+    /// can be found before a request is found here.
+    pub fn resolve(
+        args: &CheckArgs,
+        config: Config,
+        color: ColorWhen,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<CheckPlan, AppError> {
+        let selected = select(&config, &args.profiles)?;
+        let format = args.format();
+        if format != Format::Nagios && (args.warning.is_some() || args.critical.is_some()) {
+            return Err(AppError::Usage(
+                "-w/--warning and -c/--critical are Nagios ranges: use them with --format nagios"
+                    .into(),
+            ));
+        }
+        if format == Format::Value && selected.len() != 1 {
+            return Err(AppError::Usage(format!(
+                "--value needs exactly one profile, got {}; name one: balance check PROFILE --value",
+                selected.len()
+            )));
+        }
+        // A target `-o` must not replace is refused before any vendor is called.
+        if let Some(path) = &args.output {
+            outfile::check(path).map_err(|e| write_error(path, &e))?;
+        }
+        Ok(CheckPlan {
+            config,
+            selected,
+            format,
+            thresholds: args.thresholds(),
+            min: args.min,
+            min_days: args.min_days,
+            history: !args.no_history,
+            timeout: args.timeout,
+            color: use_color(color, args.output.as_deref()),
+            output: args.output.clone(),
+            cache_dir,
+        })
+    }
+}
+
+/// The profiles named on the command line (each once, in that order), or all of
+/// them in file order. An unknown name fails before any request.
+fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
+    if config.profiles.is_empty() {
+        return Err(AppError::Config(format!(
+            "{}: no profiles configured; add a [profiles.NAME] table (see config.example.toml)",
+            config.path.display()
+        )));
+    }
+    if names.is_empty() {
+        return Ok((0..config.profiles.len()).collect());
+    }
+    let mut selected = Vec::new();
+    for name in names {
+        let index = config
+            .profiles
+            .iter()
+            .position(|p| &p.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+                AppError::Config(format!(
+                    "unknown profile `{name}` (configured in {}: {})",
+                    config.path.display(),
+                    known.join(", ")
+                ))
+            })?;
+        if !selected.contains(&index) {
+            selected.push(index);
+        }
+    }
+    Ok(selected)
+}
+
+/// Checks the plan's profiles, writes the output; the exit code (SPEC §5, or
+/// Nagios's).
+pub fn run(plan: CheckPlan) -> Result<u8, AppError> {
+    let config = &plan.config;
+    let entries: Vec<&ProfileEntry> = plan.selected.iter().map(|&i| &config.profiles[i]).collect();
+    let http = Http::new(config.settings.retries)?;
+    let runner = Runner {
+        http: &http,
+        settings: &config.settings,
+        secret_env: &config.secret_env,
+        cache_dir: plan.cache_dir.clone(),
+        overrides: Overrides {
+            min: plan.min,
+            min_days: plan.min_days,
+            timeout: plan.timeout,
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)?;
+    let outcome = check_and_write(&runtime, &plan, &runner, &entries);
+    // A DNS lookup abandoned at its timeout may still be running on a blocking
+    // thread; waiting for it would make a timed-out run hang after all.
+    runtime.shutdown_background();
+    outcome
+}
+
+fn check_and_write(
+    runtime: &tokio::runtime::Runtime,
+    plan: &CheckPlan,
+    runner: &Runner,
+    entries: &[&ProfileEntry],
+) -> Result<u8, AppError> {
+    // With -o, SIGINT and SIGTERM are caught from here on, before the temporary
+    // file can exist, so that no signal kills the process between creating it and
+    // renaming or removing it. Without -o there is nothing to clean up: a signal
+    // ends the run as it always did.
+    let mut stop = match &plan.output {
+        Some(_) => {
+            let _context = runtime.enter();
+            Some(Interrupts::install().map_err(anyhow::Error::from)?)
+        }
+        None => None,
+    };
+    let mut results = runtime.block_on(async {
+        match stop.as_mut() {
+            Some(stop) => tokio::select! {
+                results = runner.run(entries) => Ok(results),
+                interrupted = stop.recv() => Err(interrupted),
+            },
+            None => Ok(runner.run(entries).await),
+        }
+    })?;
+
+    // History (SPEC §10): forecasts, and with them min_days, before anything is
+    // rendered or an exit status chosen.
+    let store = if plan.history {
+        crate::history::record_run(runner.settings, &mut results)
+    } else {
+        None
+    };
+    // Alerts (SPEC §12) hook in here: compare `store.last_states()` with each
+    // result's `alerts::State::of`, send `alerts::changes(..)` (days left:
+    // `r.forecast`), then `store.set_states(..)`. Without a store (history off
+    // or unusable) there is no last state to compare with.
+    drop(store);
+
+    // The table and the Nagios line show each failure themselves; elsewhere
+    // stderr has to say it.
+    let shown = matches!(plan.format, Format::Table | Format::Nagios) && plan.output.is_none();
+    if !shown {
+        for r in &results {
+            if let Err(e) = &r.outcome {
+                crate::log::line(format_args!("{}: {}", r.profile, e.message));
+            }
+        }
+    }
+    let style = Style {
+        color: plan.color,
+        width: plan.output.is_none().then(output::terminal_width).flatten(),
+    };
+    let bytes = output::render(plan.format, &results, style, &plan.thresholds);
+    match (&plan.output, stop) {
+        (Some(path), Some(mut stop)) => runtime.block_on(write_file(path, bytes, &mut stop))?,
+        _ => emit(&bytes)?,
+    }
+    Ok(if plan.format == Format::Nagios {
+        plan.thresholds.overall(&results).code()
+    } else {
+        Exit::combine(results.iter().map(|r| r.exit())).code()
+    })
+}
+
+/// `-o`'s file, written on a blocking thread while SIGINT and SIGTERM are watched:
+/// a signal cancels the rename if it has not happened yet, and the temporary file
+/// is removed before the run ends with the signal's status.
+async fn write_file(path: &Path, bytes: Vec<u8>, stop: &mut Interrupts) -> Result<(), AppError> {
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let mut writer = tokio::task::spawn_blocking({
+        let (path, cancelled) = (path.to_owned(), cancelled.clone());
+        move || outfile::replace(&path, &bytes, || !cancelled.load(Ordering::SeqCst))
+    });
+    let mut caught = None;
+    let written = loop {
+        tokio::select! {
+            written = &mut writer => break written,
+            interrupted = stop.recv(), if caught.is_none() => {
+                cancelled.store(true, Ordering::SeqCst);
+                caught = Some(interrupted);
+            }
+        }
+    };
+    if let Some(interrupted) = caught {
+        return Err(interrupted);
+    }
+    written
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| write_error(path, &e))
+}
+
+/// SIGINT and SIGTERM, caught instead of ending the process.
+struct Interrupts {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    /// Installs the handlers; needs the runtime's context.
+    fn install() -> std::io::Result<Interrupts> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Interrupts {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Interrupts {})
+    }
+
+    /// The next signal, as the error that ends the run.
+    async fn recv(&mut self) -> AppError {
+        const SIGINT: u8 = 2;
+        #[cfg(unix)]
+        {
+            const SIGTERM: u8 = 15;
+            tokio::select! {
+                _ = self.interrupt.recv() => AppError::Interrupted { name: "SIGINT", signal: SIGINT },
+                _ = self.terminate.recv() => AppError::Interrupted { name: "SIGTERM", signal: SIGTERM },
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            AppError::Interrupted {
+                name: "Ctrl-C",
+                signal: SIGINT,
+            }
+        }
+    }
+}

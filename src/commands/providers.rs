@@ -1,0 +1,70 @@
+//! `balance providers`: every provider's keys, from the registry; no config read.
+
+use serde::Serialize;
+
+use super::emit;
+use crate::config::COMMON_KEYS;
+use crate::error::{AppError, Exit};
+use crate::providers::REGISTRY;
+
+pub fn run(json: bool) -> Result<u8, AppError> {
+    let text = if json {
+        providers_json()
+    } else {
+        providers_text()
+    };
+    emit(text.as_bytes())?;
+    Ok(Exit::Ok.code())
+}
+
+fn providers_text() -> String {
+    let mut out = String::from("Keys every profile takes:\n");
+    for (key, help) in COMMON_KEYS {
+        out.push_str(&format!("  {key:<22} {help}\n"));
+    }
+    for p in REGISTRY {
+        out.push_str(&format!("\n{}  {}\n", p.name, p.about));
+        for k in p.key_rows() {
+            let mut tags = Vec::new();
+            if k.required {
+                tags.push("required".to_owned());
+            }
+            if k.secret {
+                tags.push("secret".to_owned());
+            }
+            if let Some(choices) = k.choices {
+                tags.push(format!("one of: {}", choices.join(", ")));
+            }
+            let tags = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", tags.join("; "))
+            };
+            out.push_str(&format!("  {:<22} {}{}\n", k.name, k.help, tags));
+        }
+        for rule in p.rule_texts() {
+            out.push_str(&format!("  {:<22} {rule}\n", ""));
+        }
+    }
+    out
+}
+
+fn providers_json() -> String {
+    #[derive(Serialize)]
+    struct Provider {
+        name: &'static str,
+        about: &'static str,
+        keys: Vec<crate::kit::provider::KeyRow>,
+        rules: Vec<String>,
+    }
+    let list: Vec<Provider> = REGISTRY
+        .iter()
+        .map(|p| Provider {
+            name: p.name,
+            about: p.about,
+            keys: p.key_rows(),
+            rules: p.rule_texts(),
+        })
+        .collect();
+    serde_json::to_string_pretty(&list).expect("serialisable") + "\n"
+}

@@ -1,0 +1,202 @@
+//! The command layer through the binary: Nagios mode from what clap parsed, the
+//! exit-code table in help and README, options only where they mean something,
+//! `-v` lines that name their profile.
+
+use crate::common::{Home, code, stderr, stdout};
+use balance::error::Exit;
+
+fn unknown_line(home: &Home, args: &[&str]) {
+    let out = home.cmd().args(args).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(code(&out), 3, "{args:?}: {text}{}", stderr(&out));
+    assert!(text.starts_with("BALANCE UNKNOWN - "), "{args:?}: {text}");
+    assert_eq!(text.lines().count(), 1, "{args:?}: {text}");
+}
+
+#[test]
+fn a_usage_error_in_nagios_mode_is_unknown() {
+    let home = Home::new();
+    for args in [
+        &["check", "-vc5:", "--bogus"][..],
+        &["check", "--format", "nagios", "--bogus"],
+        &["check", "--format=nagios", "--bogus"],
+        &["check", "-w", "abc"],
+        &["check", "-w5", "--bogus"],
+        &["check", "--critical"],
+        &["check", "--warning=1:", "--json"],
+        &["-v", "check", "-c", "5", "--bogus"],
+        &["demo", "--format", "nagios", "--bogus"],
+    ] {
+        unknown_line(&home, args);
+    }
+    // Not Nagios: clap's own error and 2. After `--`, `-w` is a profile name.
+    for args in [
+        &["check", "--bogus"][..],
+        &["check", "--format", "json", "--bogus"],
+        &["check", "--bogus", "--", "-w"],
+        &["-vv", "--bogus"],
+    ] {
+        let out = home.cmd().args(args).output().unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", stdout(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn check_help_lists_its_options_first_and_the_exit_codes() {
+    let home = Home::new();
+    let out = home.cmd().args(["check", "--help"]).output().unwrap();
+    assert_eq!(code(&out), 0);
+    let help = stdout(&out);
+    let at = |needle: &str| {
+        help.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in:\n{help}"))
+    };
+    assert!(at("--format <FORMAT>") < at("Global options:"), "{help}");
+    assert!(at("--output <FILE>") < at("--verbose"), "{help}");
+    assert!(at("--config <FILE>") < at("Global options:"), "{help}");
+    let mut last = at("Exit status:");
+    for (exit, meaning) in Exit::TABLE {
+        let first_words: String = meaning.split(' ').take(4).collect::<Vec<_>>().join(" ");
+        let row = at(&format!("  {}  {first_words}", exit.code()));
+        assert!(row > last, "code {} out of order:\n{help}", exit.code());
+        last = row;
+    }
+    assert!(help.contains("1, 3, 4, 6, 8, 7, 5, 9, 0"), "{help}");
+}
+
+/// README's "Exit status" table is `Exit::TABLE`, row for row, and its order
+/// sentence is the code's precedence.
+#[test]
+fn readme_exit_table_matches_the_code() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## Exit status\n")
+        .nth(1)
+        .expect("README has an `## Exit status` section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .strip_prefix("| ")?
+                .strip_suffix(" |")?
+                .split(" | ")
+                .collect();
+            let [code, meaning] = cells[..] else {
+                return None;
+            };
+            code.parse::<u8>().ok()?;
+            Some((code.to_owned(), meaning.to_owned()))
+        })
+        .collect();
+    let table: Vec<(String, String)> = Exit::TABLE
+        .iter()
+        .map(|(exit, meaning)| (exit.code().to_string(), (*meaning).to_owned()))
+        .collect();
+    assert_eq!(
+        rows, table,
+        "README.md's exit-status table differs from Exit::TABLE"
+    );
+    let order: Vec<String> = Exit::precedence().map(|e| e.code().to_string()).collect();
+    let sentence = format!("applies to any of them: {}.", order.join(", "));
+    assert!(
+        section.replace('\n', " ").contains(&sentence),
+        "README's precedence sentence is not `{sentence}`"
+    );
+}
+
+#[test]
+fn options_are_refused_where_they_mean_nothing() {
+    let home = Home::new();
+    for args in [
+        &["demo", "--config", "/nonexistent"][..],
+        &["--config", "/nonexistent", "demo"],
+        &["--config", "/nonexistent", "providers"],
+        &["--config", "/nonexistent", "sandbox", "--port", "0"],
+        &["--color", "never", "providers"],
+        &["--color", "never", "profiles"],
+        &["sandbox", "--color", "never"],
+        &["completions", "bash", "--config", "x"],
+    ] {
+        let out = home.cmd().args(args).output().unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}{}", stdout(&out), stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    let help = |args: &[&str]| stdout(&home.cmd().args(args).output().unwrap());
+    let demo = help(&["demo", "--help"]);
+    assert!(
+        !demo.contains("- value") && !demo.contains(", value"),
+        "{demo}"
+    );
+    assert!(!demo.contains("--config"), "{demo}");
+    assert!(demo.contains("--color"), "{demo}");
+    let sandbox = help(&["sandbox", "--help"]);
+    assert!(
+        !sandbox.contains("--color") && !sandbox.contains("--config"),
+        "{sandbox}"
+    );
+    let profiles = help(&["profiles", "--help"]);
+    assert!(
+        profiles.contains("--config") && !profiles.contains("--color"),
+        "{profiles}"
+    );
+}
+
+#[test]
+fn config_and_color_work_before_or_after_the_command() {
+    let home = Home::new();
+    home.config("[profiles.one]\nprovider = \"no-such-vendor\"\n");
+    let path = home.path().join("config.toml");
+    let path = path.to_str().unwrap();
+    for args in [
+        &["--config", path, "profiles", "--json"][..],
+        &["profiles", "--json", "--config", path],
+        &["profiles", "--config", path, "--json"],
+    ] {
+        let out = home.cmd().args(args).output().unwrap();
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("\"profile\": \"one\""), "{args:?}");
+    }
+    // The later word wins, as for a global flag.
+    let out = home
+        .cmd()
+        .args([
+            "--config",
+            "/nonexistent",
+            "check",
+            "--config",
+            path,
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\"profile\": \"one\""),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn verbose_lines_name_their_profile() {
+    let home = Home::new();
+    let out = home.cmd().args(["-v", "demo", "--json"]).output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    for profile in ["8x8", "infobip", "engagelab"] {
+        let prefix = format!("balance: {profile}: GET http://127.0.0.1:");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(" -> 200 OK in ")),
+            "no `{prefix}… -> 200 OK in` line:\n{err}"
+        );
+    }
+}
