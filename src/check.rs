@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use crate::config::{ProfileEntry, Settings};
 use crate::debug;
 use crate::error::{CheckError, Exit};
+use crate::history::Forecast;
 use crate::http::{Http, Pool};
 use crate::kit::{Balance, Ctx};
 use crate::secret::SecretEnv;
@@ -24,6 +25,10 @@ pub struct CheckResult {
     pub outcome: Result<Balance, CheckError>,
     pub checked_at: SystemTime,
     pub duration: Duration,
+    /// Days: a forecast to run out sooner makes the result LOW (SPEC §10).
+    pub min_days: Option<f64>,
+    /// When it runs out, from the recorded history; `None` without enough of it.
+    pub forecast: Option<Forecast>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +43,17 @@ impl CheckResult {
         match (&self.outcome, self.min_balance) {
             (Err(_), _) => Status::Error,
             (Ok(b), Some(min)) if b.amount < min => Status::Low,
+            (Ok(_), _) if self.empties_soon() => Status::Low,
             (Ok(_), _) => Status::Ok,
+        }
+    }
+
+    /// Whether the forecast says empty within `min_days` (strictly sooner, as a
+    /// balance is low strictly below `min_balance`).
+    pub fn empties_soon(&self) -> bool {
+        match (self.forecast, self.min_days) {
+            (Some(f), Some(days)) => self.outcome.is_ok() && f.days_left < days,
+            _ => false,
         }
     }
 
@@ -55,6 +70,7 @@ impl CheckResult {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub min: Option<Decimal>,
+    pub min_days: Option<f64>,
     pub timeout: Option<Duration>,
 }
 
@@ -148,8 +164,12 @@ impl Runner<'_> {
     async fn check(&self, entry: &ProfileEntry, pool: &Pool<'_>) -> CheckResult {
         let started = Instant::now();
         let checked_at = SystemTime::now();
-        let (min_balance, outcome) = match &entry.profile {
-            Err(message) => (self.overrides.min, Err(CheckError::config(message.clone()))),
+        let (min_balance, min_days, outcome) = match &entry.profile {
+            Err(message) => (
+                self.overrides.min,
+                self.overrides.min_days,
+                Err(CheckError::config(message.clone())),
+            ),
             Ok(profile) => {
                 let timeout = self
                     .overrides
@@ -164,7 +184,11 @@ impl Runner<'_> {
                     }
                     balance
                 });
-                (self.overrides.min.or(profile.min_balance), outcome)
+                (
+                    self.overrides.min.or(profile.min_balance),
+                    self.overrides.min_days.or(profile.min_days),
+                    outcome,
+                )
             }
         };
         CheckResult {
@@ -176,6 +200,9 @@ impl Runner<'_> {
             outcome: finalize(outcome),
             checked_at,
             duration: started.elapsed(),
+            min_days,
+            // Filled in from the history once the run's results are in.
+            forecast: None,
         }
     }
 }

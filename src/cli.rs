@@ -88,6 +88,8 @@ pub enum Command {
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
     },
+    /// What the recorded checks show: per profile, the trend and when it runs out
+    History(HistoryArgs),
     /// Print a shell completion script on stdout
     Completions {
         #[arg(value_enum)]
@@ -140,6 +142,13 @@ pub struct CheckArgs {
     /// network errors (exit 7) and the output is still written
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub deadline: Option<Duration>,
+    /// LOW when the forecast says empty within N days, overriding min_days
+    #[arg(long, value_name = "N", value_parser = parse_days)]
+    pub min_days: Option<f64>,
+
+    /// Do not record this run in the history (nor forecast from it)
+    #[arg(long)]
+    pub no_history: bool,
 
     /// Write the output to FILE (atomically: a reader never sees half a file)
     #[arg(short, long, value_name = "FILE")]
@@ -180,6 +189,59 @@ pub struct ProfilesArgs {
 
     #[command(flatten)]
     pub config: ConfigArg,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+
+    /// Profiles to show [default: every recorded one]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// How far back: 30d, 12h, 1y, or `all` [default: 30d for the table, all for json and csv]
+    #[arg(long, value_name = "AGE", value_parser = parse_since)]
+    pub since: Option<Since>,
+
+    /// Output format: the table, or every recorded row as json or csv
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+
+    /// Write the output to FILE (atomically)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// Add rows from a csv file in `balance history --format csv`'s form (rows already
+    /// recorded are skipped; a bad row names its line and nothing is written)
+    Import {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// `--since`: an age, or everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    All,
+    Age(Duration),
 }
 
 #[derive(Debug, Args)]
@@ -280,6 +342,23 @@ fn parse_amount(text: &str) -> Result<Decimal, String> {
     crate::money::parse_user_amount(text)
 }
 
+fn parse_days(text: &str) -> Result<f64, String> {
+    let days: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of days"))?;
+    crate::config::parse_days(days)
+}
+
+fn parse_since(text: &str) -> Result<Since, String> {
+    if text.trim() == "all" {
+        return Ok(Since::All);
+    }
+    humantime::parse_duration(text.trim())
+        .map(Since::Age)
+        .map_err(|_| format!("`{text}` is not an age such as 30d, 12h or 1y (or `all`)"))
+}
+
 fn parse_range(text: &str) -> Result<Range, String> {
     Range::parse(text)
 }
@@ -313,5 +392,25 @@ mod tests {
         assert!(Cli::try_parse_from(["balance", "check", "--json", "--format", "table"]).is_err());
         assert!(Cli::try_parse_from(["balance", "check", "--timeout", "0"]).is_err());
         assert!(Cli::try_parse_from(["balance", "check", "--min", "x"]).is_err());
+        assert!(Cli::try_parse_from(["balance", "check", "--min-days", "0"]).is_err());
+    }
+
+    #[test]
+    fn history_args() {
+        let cli = Cli::try_parse_from(["balance", "history", "a", "b", "--since", "7d"]).unwrap();
+        let Command::History(args) = cli.command else {
+            panic!()
+        };
+        assert_eq!(args.profiles, ["a", "b"]);
+        assert_eq!(
+            args.since,
+            Some(Since::Age(Duration::from_secs(7 * 86_400)))
+        );
+        let cli = Cli::try_parse_from(["balance", "history", "import", "x.csv"]).unwrap();
+        let Command::History(args) = cli.command else {
+            panic!()
+        };
+        assert!(matches!(args.action, Some(HistoryAction::Import { .. })));
+        assert!(Cli::try_parse_from(["balance", "history", "--since", "soon"]).is_err());
     }
 }

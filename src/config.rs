@@ -34,14 +34,31 @@ pub const COMMON_KEYS: &[(&str, &str)] = &[
         "currency to report when the vendor's answer has none",
     ),
     ("timeout", "seconds per HTTP request, overriding [settings]"),
+    (
+        "min_days",
+        "threshold: a forecast to run out within this many days is LOW (exit 9)",
+    ),
 ];
-const SETTINGS_KEYS: &[&str] = &["timeout", "retries", "concurrency"];
+const SETTINGS_KEYS: &[&str] = &[
+    "timeout",
+    "retries",
+    "concurrency",
+    "history",
+    "history_days",
+    "forecast_window",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub timeout: Duration,
     pub retries: u32,
     pub concurrency: usize,
+    /// Where checks are recorded (SPEC §10).
+    pub history: crate::history::Location,
+    /// Records older than this many days are pruned.
+    pub history_days: u32,
+    /// How far back a forecast reads.
+    pub forecast_window: Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +67,9 @@ impl Default for Settings {
             timeout: Duration::from_secs(10),
             retries: 2,
             concurrency: 8,
+            history: crate::history::Location::Default,
+            history_days: 400,
+            forecast_window: Duration::from_secs(14 * 86_400),
         }
     }
 }
@@ -79,6 +99,8 @@ pub struct Profile {
     pub min_balance: Option<Decimal>,
     pub currency: Option<String>,
     pub timeout: Option<Duration>,
+    /// Days: a forecast to run out sooner is LOW.
+    pub min_days: Option<f64>,
     /// Every secret the profile reads, by key: described by `balance profiles`,
     /// resolved offline by `balance config check`.
     pub secrets: Vec<(String, SecretSource)>,
@@ -242,6 +264,28 @@ fn parse_settings(mut t: toml::Table) -> Result<Settings, String> {
     if let Some(v) = t.remove("concurrency") {
         s.concurrency = int_in(&v, 1, 256).map_err(|m| format!("`concurrency` {m}"))? as usize;
     }
+    if let Some(v) = t.remove("history") {
+        s.history = match v {
+            toml::Value::Boolean(false) => crate::history::Location::Off,
+            toml::Value::Boolean(true) => crate::history::Location::Default,
+            toml::Value::String(p) if !p.trim().is_empty() => {
+                crate::history::Location::Path(expand_home(p.trim()))
+            }
+            _ => return Err("`history` must be a file path or false".into()),
+        };
+    }
+    if let Some(v) = t.remove("history_days") {
+        s.history_days = int_in(&v, 1, 100_000).map_err(|m| format!("`history_days` {m}"))? as u32;
+    }
+    if let Some(v) = t.remove("forecast_window") {
+        s.forecast_window = match &v {
+            toml::Value::String(text) => humantime::parse_duration(text.trim())
+                .ok()
+                .filter(|d| *d >= Duration::from_secs(3600)),
+            _ => None,
+        }
+        .ok_or("`forecast_window` must be a duration of at least 1h, such as \"14d\"")?;
+    }
     if let Some(key) = t.keys().next() {
         return Err(format!(
             "unknown key `{key}` (accepted: {})",
@@ -255,6 +299,17 @@ fn int_in(v: &toml::Value, min: i64, max: i64) -> Result<i64, String> {
     match v.as_integer() {
         Some(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(format!("must be a whole number from {min} to {max}")),
+    }
+}
+
+/// `~/…` as a shell would read it; other paths as written.
+fn expand_home(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => match directories::BaseDirs::new() {
+            Some(dirs) => dirs.home_dir().join(rest),
+            None => PathBuf::from(path),
+        },
+        None => PathBuf::from(path),
     }
 }
 
@@ -327,6 +382,10 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         None => None,
         Some(v) => Some(seconds(&v).map_err(|m| format!("`timeout` {m}"))?),
     };
+    let min_days = match table.remove("min_days") {
+        None => None,
+        Some(v) => Some(days(&v).map_err(|m| format!("`min_days` {m}"))?),
+    };
     let common: Vec<&str> = COMMON_KEYS.iter().map(|(k, _)| *k).collect();
     let mut common_set = vec!["provider"];
     if base_url.is_some() {
@@ -353,8 +412,27 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         min_balance,
         currency,
         timeout,
+        min_days,
         secrets,
     })
+}
+
+/// A number of days, such as `min_days = 7` or `2.5`.
+fn days(v: &toml::Value) -> Result<f64, String> {
+    let n = match v {
+        toml::Value::Integer(n) => *n as f64,
+        toml::Value::Float(f) => *f,
+        _ => f64::NAN,
+    };
+    parse_days(n)
+}
+
+pub fn parse_days(n: f64) -> Result<f64, String> {
+    if n > 0.0 && n <= 36_500.0 {
+        Ok(n)
+    } else {
+        Err("must be a number of days above 0 and at most 36500".into())
+    }
 }
 
 /// A threshold: an integer, a float (read back through its shortest text, so
@@ -388,6 +466,44 @@ mod tests {
         let c = parse_str("[settings]\ntimeout = 2.5\nretries = 0\nconcurrency = 3\n").unwrap();
         assert_eq!(c.settings.timeout, Duration::from_millis(2500));
         assert_eq!((c.settings.retries, c.settings.concurrency), (0, 3));
+    }
+
+    #[test]
+    fn history_settings() {
+        use crate::history::Location;
+        let c = parse_str("[settings]\nhistory = false\n").unwrap();
+        assert_eq!(c.settings.history, Location::Off);
+        let c = parse_str(
+            "[settings]\nhistory = \"/var/lib/balance/h.sqlite3\"\nhistory_days = 30\nforecast_window = \"3d 12h\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.settings.history,
+            Location::Path("/var/lib/balance/h.sqlite3".into())
+        );
+        assert_eq!(c.settings.history_days, 30);
+        assert_eq!(c.settings.forecast_window, Duration::from_secs(84 * 3600));
+        for text in [
+            "history = 3",
+            "history = \"\"",
+            "history_days = 0",
+            "forecast_window = \"soon\"",
+            "forecast_window = 14",
+            "forecast_window = \"5m\"",
+        ] {
+            let err = parse_str(&format!("[settings]\n{text}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(text.split(' ').next().unwrap()),
+                "{text}: {err}"
+            );
+        }
+        let ok = "[profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\n";
+        let c = parse_str(&format!("{ok}min_days = 7\n")).unwrap();
+        assert_eq!(c.profiles[0].profile.as_ref().unwrap().min_days, Some(7.0));
+        let err = profile_err(&format!("{ok}min_days = 0\n"));
+        assert!(err.contains("`min_days`"), "{err}");
     }
 
     #[test]

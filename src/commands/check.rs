@@ -26,6 +26,11 @@ pub struct CheckPlan {
     pub format: Format,
     pub thresholds: Thresholds,
     pub min: Option<Decimal>,
+    /// `--min-days`: overrides each profile's `min_days`.
+    pub min_days: Option<f64>,
+    /// Record the run in the history store and forecast from it (SPEC §10);
+    /// not for `--no-history` nor the demo.
+    pub history: bool,
     pub timeout: Option<Duration>,
     /// `--retries`, over `[settings] retries`.
     pub retries: Option<u32>,
@@ -70,6 +75,8 @@ impl CheckPlan {
             format,
             thresholds: args.thresholds(),
             min: args.min,
+            min_days: args.min_days,
+            history: !args.no_history,
             timeout: args.timeout,
             retries: args.retries,
             deadline: args.deadline,
@@ -132,6 +139,7 @@ pub fn run(plan: CheckPlan) -> Result<u8, AppError> {
         cache_dir: plan.cache_dir.clone(),
         overrides: Overrides {
             min: plan.min,
+            min_days: plan.min_days,
             timeout: plan.timeout,
         },
     };
@@ -201,7 +209,7 @@ fn check_and_write(
     // An interrupted run leaves the unfinished profiles out: no answer is not
     // an error of theirs. Past the deadline they are network errors: the
     // vendor did not answer in the time the run was given.
-    let results: Vec<CheckResult> = if interrupted.is_some() {
+    let mut results: Vec<CheckResult> = if interrupted.is_some() {
         finished.into_iter().flatten().collect()
     } else {
         let deadline = plan.deadline.unwrap_or_default();
@@ -211,6 +219,19 @@ fn check_and_write(
             .map(|(r, entry)| r.unwrap_or_else(|| unfinished(plan, entry, deadline, began)))
             .collect()
     };
+
+    // History (SPEC §10): forecasts, and with them min_days, before anything is
+    // rendered or an exit status chosen.
+    let store = if plan.history {
+        crate::history::record_run(runner.settings, &mut results)
+    } else {
+        None
+    };
+    // Alerts (SPEC §12) hook in here: compare `store.last_states()` with each
+    // result's `alerts::State::of`, send `alerts::changes(..)` (days left:
+    // `r.forecast`), then `store.set_states(..)`. Without a store (history off
+    // or unusable) there is no last state to compare with.
+    drop(store);
 
     if plan.format == Format::Nagios
         && let Some((line, _)) = &interrupted
@@ -289,6 +310,10 @@ fn unfinished(
         ))),
         checked_at: began,
         duration: deadline,
+        min_days: plan
+            .min_days
+            .or_else(|| entry.profile.as_ref().ok().and_then(|p| p.min_days)),
+        forecast: None,
     }
 }
 

@@ -51,6 +51,9 @@ pub fn run(args: &DemoArgs, color: ColorWhen) -> Result<u8, AppError> {
         format: format(args),
         thresholds: Thresholds::default(),
         min: None,
+        min_days: None,
+        // Simulated accounts have no history worth keeping.
+        history: false,
         timeout: None,
         retries: None,
         deadline: None,

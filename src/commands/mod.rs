@@ -6,6 +6,7 @@ mod check;
 mod completions;
 mod config_check;
 mod demo;
+mod history;
 mod init;
 mod man;
 mod profiles;
@@ -171,6 +172,15 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             before.no_config("demo")?;
             let color = before.color(args.color.color);
             demo::run(&args, color)
+        }
+        Command::History(args) => {
+            before.no_color("history")?;
+            let own = match &args.action {
+                Some(crate::cli::HistoryAction::Import { config, .. }) => config.config.clone(),
+                None => None,
+            };
+            let config_flag = before.config(own.or_else(|| args.config.config.clone()));
+            history::run(config_flag.as_deref(), &args)
         }
     }
 }

@@ -20,6 +20,28 @@ struct Row<'a> {
     details: Details<'a>,
     checked_at: String,
     error: Option<Error<'a>>,
+    forecast: Option<Forecast>,
+}
+
+/// SPEC §10: rounded for people and scripts alike (a rate from a regression has
+/// no exact digits to keep).
+#[derive(Serialize)]
+struct Forecast {
+    spend_per_day: f64,
+    days_left: f64,
+    empty_at: String,
+}
+
+impl From<&crate::history::Forecast> for Forecast {
+    fn from(f: &crate::history::Forecast) -> Self {
+        use crate::history::forecast::rounded;
+        Forecast {
+            spend_per_day: rounded(f.spend_per_day, 4),
+            days_left: rounded(f.days_left, 2),
+            empty_at: humantime::format_rfc3339_seconds(crate::history::system_time(f.empty_at))
+                .to_string(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -64,6 +86,7 @@ pub fn render(results: &[CheckResult]) -> String {
                     http_status: e.http_status,
                     provider_code: e.provider_code.as_deref(),
                 }),
+                forecast: r.forecast.as_ref().map(Forecast::from),
             }
         })
         .collect();
@@ -92,5 +115,18 @@ mod tests {
         assert_eq!(parsed[1]["error"]["kind"], "not_prepaid");
         assert_eq!(parsed[1]["error"]["provider_code"], "1201");
         assert_eq!(parsed[2]["status"], "low");
+        assert!(parsed[0]["forecast"].is_null());
+    }
+
+    #[test]
+    fn forecast_object() {
+        let mut results = fixtures::results();
+        fixtures::with_forecasts(&mut results);
+        let parsed: serde_json::Value = serde_json::from_str(&render(&results)).unwrap();
+        assert_eq!(
+            parsed[0]["forecast"],
+            serde_json::json!({"spend_per_day": 12.5, "days_left": 3.82, "empty_at": "2026-11-26T04:04:57Z"})
+        );
+        assert!(parsed[1]["forecast"].is_null());
     }
 }

@@ -1,5 +1,6 @@
 //! Renderers: results in, bytes out. None of them prints.
 
+pub mod history;
 mod json;
 pub mod nagios;
 mod prometheus;
@@ -82,6 +83,27 @@ fn value(results: &[CheckResult]) -> String {
     }
 }
 
+/// Why a result is LOW: `min 20`, `empty in 3.2 d`, or both.
+pub fn low_reason(r: &CheckResult) -> String {
+    let mut reasons = Vec::new();
+    if let (Ok(b), Some(min)) = (&r.outcome, r.min_balance) {
+        if b.amount < min {
+            reasons.push(format!("min {min}"));
+        }
+    }
+    if r.empties_soon() {
+        if let Some(days) = days_left(r) {
+            reasons.push(format!("empty in {days} d"));
+        }
+    }
+    reasons.join("; ")
+}
+
+/// Days left with one decimal, as people read it (`3.2`); `None` without a forecast.
+pub fn days_left(r: &CheckResult) -> Option<String> {
+    r.forecast.map(|f| format!("{:.1}", f.days_left))
+}
+
 pub fn status_word(result: &CheckResult) -> &'static str {
     match result.status() {
         Status::Ok => "ok",
@@ -107,6 +129,23 @@ pub(crate) mod fixtures {
         parse_decimal(text).unwrap()
     }
 
+    /// Forecasts for infobip (3.8 days at 12.5 a day) and engage (1.1 days, under
+    /// its min_days of 2), as `check` fills them in from the history.
+    pub fn with_forecasts(results: &mut [CheckResult]) {
+        let at = crate::history::micros(at());
+        results[0].forecast = Some(crate::history::Forecast {
+            spend_per_day: 12.5,
+            days_left: 3.823_296,
+            empty_at: at + (3.823_296 * 86_400e6) as i64,
+        });
+        results[2].forecast = Some(crate::history::Forecast {
+            spend_per_day: 13.0,
+            days_left: 1.1035,
+            empty_at: at + (1.1035 * 86_400e6) as i64,
+        });
+        results[2].min_days = Some(2.0);
+    }
+
     /// One of each status, as the SPEC's example shows.
     pub fn results() -> Vec<CheckResult> {
         let mut engagelab = Balance::new(d("14.3456"), None);
@@ -122,6 +161,8 @@ pub(crate) mod fixtures {
                 outcome: Ok(Balance::new(d("47.79134"), Some("EUR".into()))),
                 checked_at: at(),
                 duration: Duration::from_millis(120),
+                min_days: None,
+                forecast: None,
             },
             CheckResult {
                 profile: "sg".into(),
@@ -135,6 +176,8 @@ pub(crate) mod fixtures {
                 }),
                 checked_at: at(),
                 duration: Duration::from_millis(80),
+                min_days: None,
+                forecast: None,
             },
             CheckResult {
                 profile: "engage".into(),
@@ -143,6 +186,8 @@ pub(crate) mod fixtures {
                 outcome: Ok(engagelab),
                 checked_at: at(),
                 duration: Duration::from_millis(95),
+                min_days: None,
+                forecast: None,
             },
             CheckResult {
                 profile: "big".into(),
@@ -151,6 +196,8 @@ pub(crate) mod fixtures {
                 outcome: Ok(Balance::new(d("149309.7985931"), Some("USD".into()))),
                 checked_at: at(),
                 duration: Duration::from_millis(95),
+                min_days: None,
+                forecast: None,
             },
         ]
     }

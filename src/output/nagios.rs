@@ -61,6 +61,9 @@ impl Thresholds {
         match &r.outcome {
             Ok(b) if self.critical.is_some_and(|c| c.alerts(b.amount)) => State::Critical,
             Ok(b) if self.warning(r).is_some_and(|w| w.alerts(b.amount)) => State::Warning,
+            // A forecast to run out within min_days warns, whatever -w says
+            // about the amount; -c's range can still make it critical (above).
+            Ok(_) if r.empties_soon() => State::Warning,
             Ok(_) => State::Ok,
             Err(e) => match e.kind {
                 ErrorKind::Auth | ErrorKind::NotPrepaid | ErrorKind::Provider => State::Critical,
@@ -88,9 +91,15 @@ fn describe(r: &CheckResult, state: State, t: &Thresholds) -> String {
                 State::Critical => {
                     text.push_str(&format!(" (critical range {})", t.critical.expect("set")))
                 }
-                State::Warning => {
-                    text.push_str(&format!(" (warning range {})", t.warning(r).expect("set")))
-                }
+                State::Warning => match t.warning(r) {
+                    Some(w) if w.alerts(b.amount) => {
+                        text.push_str(&format!(" (warning range {w})"))
+                    }
+                    _ => text.push_str(&format!(
+                        " (empty in {} d)",
+                        super::days_left(r).unwrap_or_default()
+                    )),
+                },
                 _ => {}
             }
             text
@@ -126,7 +135,7 @@ pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
         parts.join("; ")
     };
 
-    let perfdata: Vec<String> = results
+    let mut perfdata: Vec<String> = results
         .iter()
         .filter_map(|r| {
             let b = r.outcome.as_ref().ok()?;
@@ -140,6 +149,16 @@ pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
             ))
         })
         .collect();
+    // Then each forecast: `'p_days_left'=3.82;7:;` (warning below min_days).
+    perfdata.extend(results.iter().filter_map(|r| {
+        let f = r.forecast.filter(|_| r.outcome.is_ok())?;
+        Some(format!(
+            "'{}_days_left'={};{};",
+            r.profile.replace('\'', "''"),
+            crate::history::forecast::rounded(f.days_left, 2),
+            r.min_days.map(|d| format!("{d}:")).unwrap_or_default()
+        ))
+    }));
 
     let mut out = format!("BALANCE {} - {summary}", overall.word());
     if !perfdata.is_empty() {
@@ -180,6 +199,26 @@ mod tests {
             critical: Some(Range::parse("@0:50").unwrap()),
         };
         insta::assert_snapshot!(render(&results()[2..], &t));
+    }
+
+    #[test]
+    fn running_out_within_min_days_warns() {
+        let mut rs = results();
+        crate::output::fixtures::with_forecasts(&mut rs);
+        rs[0].min_days = Some(7.0);
+        let out = render(&rs[..1], &Thresholds::default());
+        assert_eq!(
+            out,
+            "BALANCE WARNING - infobip: 47.79134 EUR (empty in 3.8 d) | 'infobip'=47.79134;; 'infobip_days_left'=3.82;7:;\n"
+        );
+        // -c still makes it critical.
+        let t = Thresholds {
+            warning: None,
+            critical: Some(Range::parse("100:").unwrap()),
+        };
+        assert_eq!(t.state(&rs[0]), State::Critical);
+        rs[0].min_days = Some(3.0);
+        assert_eq!(Thresholds::default().state(&rs[0]), State::Ok);
     }
 
     #[test]

@@ -46,6 +46,19 @@ const FAMILIES: &[Family] = &[
             Some((l, "1".to_owned()))
         },
     ),
+    (
+        "balance_spend_per_day",
+        "Spend per day in the balance's unit, from the recorded history; absent without a forecast.",
+        |r| {
+            let f = r.forecast?;
+            Some((labels(r, Some(currency(r))), f.spend_per_day.to_string()))
+        },
+    ),
+    (
+        "balance_days_left",
+        "Days until the balance reaches zero at that spend; absent without a forecast.",
+        |r| Some((labels(r, None), r.forecast?.days_left.to_string())),
+    ),
 ];
 
 fn labels(r: &CheckResult, currency: Option<String>) -> Vec<(&'static str, String)> {
@@ -109,6 +122,24 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render(&crate::output::fixtures::results()));
+    }
+
+    #[test]
+    fn forecast_gauges() {
+        let mut results = crate::output::fixtures::results();
+        crate::output::fixtures::with_forecasts(&mut results);
+        let text = render(&results);
+        assert!(
+            text.contains("# TYPE balance_spend_per_day gauge\n"),
+            "{text}"
+        );
+        assert!(text.contains(
+            "balance_spend_per_day{profile=\"infobip\",provider=\"infobip\",currency=\"EUR\"} 12.5\n"
+        ));
+        assert!(
+            text.contains("balance_days_left{profile=\"infobip\",provider=\"infobip\"} 3.823296\n")
+        );
+        assert!(!text.contains("balance_days_left{profile=\"sg\""));
     }
 
     #[test]

@@ -97,33 +97,41 @@ const GREEN: &str = "\x1b[32m";
 const RESET: &str = "\x1b[0m";
 
 pub fn render(results: &[CheckResult], style: Style) -> String {
-    const HEADER: [&str; 5] = ["PROFILE", "PROVIDER", "BALANCE", "CURRENCY", "STATUS"];
+    // DAYS LEFT only when there is something to put in it (SPEC §10).
+    let forecasts = results.iter().any(|r| r.forecast.is_some());
+    let mut header = vec!["PROFILE", "PROVIDER", "BALANCE", "CURRENCY"];
+    if forecasts {
+        header.push("DAYS LEFT");
+    }
+    header.push("STATUS");
+    let status_col = header.len() - 1;
     let mut rows = Vec::with_capacity(results.len());
     let mut colours = Vec::with_capacity(results.len());
     for r in results {
         let balance = r.outcome.as_ref().ok();
         let (status, color) = match (r.status(), &r.outcome) {
             (_, Err(e)) => (e.message.clone(), RED),
-            (Status::Low, _) => (
-                format!("LOW (min {})", r.min_balance.unwrap_or_default()),
-                YELLOW,
-            ),
+            (Status::Low, _) => (format!("LOW ({})", super::low_reason(r)), YELLOW),
             _ => ("ok".to_owned(), GREEN),
         };
-        rows.push(vec![
+        let mut row = vec![
             r.profile.clone(),
             r.provider.clone(),
             balance.map_or("-".to_owned(), |b| b.amount.to_string()),
             balance
                 .and_then(|b| b.currency.clone())
                 .unwrap_or_else(|| "-".into()),
-            status,
-        ]);
+        ];
+        if forecasts {
+            row.push(super::days_left(r).unwrap_or_else(|| "-".into()));
+        }
+        row.push(status);
+        rows.push(row);
         colours.push(color);
     }
     // Names wrap too when a terminal is narrow; the balance never does.
-    wrap_rows(&HEADER, &mut rows, style.width, &[4, 0, 1]);
-    let mut table = plain(&HEADER);
+    wrap_rows(&header, &mut rows, style.width, &[status_col, 0, 1]);
+    let mut table = plain(&header);
     for (mut row, color) in rows.into_iter().zip(colours) {
         let status = row.pop().unwrap_or_default();
         let mut cells: Vec<Cell> = row.into_iter().map(Cell::new).collect();
@@ -139,8 +147,10 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         });
         table.add_row(cells);
     }
-    if let Some(column) = table.column_mut(2) {
-        column.set_cell_alignment(CellAlignment::Right);
+    for i in [2, 4].into_iter().take(1 + usize::from(forecasts)) {
+        if let Some(column) = table.column_mut(i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
     }
     finish(&table)
 }
@@ -153,6 +163,20 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render(&fixtures::results(), Style::default()));
+    }
+
+    #[test]
+    fn days_left_column_only_with_a_forecast() {
+        let mut results = fixtures::results();
+        assert!(!render(&results, Style::default()).contains("DAYS LEFT"));
+        fixtures::with_forecasts(&mut results);
+        insta::assert_snapshot!(render(&results, Style::default()), @r"
+        PROFILE  PROVIDER          BALANCE  CURRENCY  DAYS LEFT  STATUS
+        infobip  infobip          47.79134  EUR             3.8  ok
+        sg       8x8                     -  -                 -  account is not in prepaid mode (HTTP 403, code 1201): Account not in prepaid mode
+        engage   engagelab         14.3456  -               1.1  LOW (min 20; empty in 1.1 d)
+        big      8x8        149309.7985931  USD               -  ok
+        ");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod commands;
 mod conformance;
 mod example_config;
 mod faults;
+mod history;
 mod hostile_text;
 mod http_provider;
 mod monitoring;

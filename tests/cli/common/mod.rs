@@ -37,6 +37,11 @@ impl Home {
         self.path().join("cache")
     }
 
+    /// Where `check` records history by default (SPEC §10).
+    pub fn history_path(&self) -> PathBuf {
+        self.path().join("data/balance/history.sqlite3")
+    }
+
     /// Writes `config.toml` with mode 0600 and returns its path.
     pub fn config(&self, text: &str) -> PathBuf {
         let path = self.path().join("config.toml");
@@ -52,6 +57,7 @@ impl Home {
             "NO_COLOR",
             "XDG_CONFIG_HOME",
             "XDG_CACHE_HOME",
+            "XDG_DATA_HOME",
             "HOME",
         ] {
             cmd.env_remove(var);
@@ -59,6 +65,7 @@ impl Home {
         cmd.env("HOME", self.path())
             .env("XDG_CONFIG_HOME", self.path().join("xdg-config"))
             .env("XDG_CACHE_HOME", self.cache_dir())
+            .env("XDG_DATA_HOME", self.path().join("data"))
             .stdin(std::process::Stdio::null());
         cmd
     }

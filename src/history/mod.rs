@@ -1,0 +1,234 @@
+//! History (SPEC §10): every check recorded in an embedded SQLite store, the
+//! forecast computed from it, and the csv interface that moves it between
+//! machines. Nothing here prints; failures come back as [`StoreError`] for the
+//! caller to turn into its one warning line.
+
+pub mod csv;
+pub mod forecast;
+pub mod store;
+pub mod summary;
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rust_decimal::Decimal;
+
+pub use forecast::{Forecast, Point};
+pub use store::{State, Store, StoreError};
+
+/// `[settings] history`: where the store lives, or that there is none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Location {
+    /// `$XDG_DATA_HOME/balance/history.sqlite3`, else the platform data dir.
+    #[default]
+    Default,
+    Path(PathBuf),
+    Off,
+}
+
+impl Location {
+    /// The store's file; `None` when history is off or there is no home to put it in.
+    pub fn path(&self) -> Option<PathBuf> {
+        match self {
+            Location::Off => None,
+            Location::Path(p) => Some(p.clone()),
+            Location::Default => default_path(),
+        }
+    }
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
+        return Some(dir.join("balance").join("history.sqlite3"));
+    }
+    directories::ProjectDirs::from("", "", "balance").map(|d| d.data_dir().join("history.sqlite3"))
+}
+
+/// One recorded check, as stored and as exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Microseconds since the Unix epoch, UTC.
+    pub checked_at: i64,
+    pub profile: String,
+    pub provider: String,
+    /// `ok`, `low` or `error`.
+    pub status: String,
+    /// Exact; `None` for a failed check.
+    pub balance: Option<Decimal>,
+    pub currency: Option<String>,
+    pub error_kind: Option<String>,
+    pub duration_ms: Option<i64>,
+}
+
+pub const STATUSES: &[&str] = &["ok", "low", "error"];
+pub const ERROR_KINDS: &[&str] = &[
+    "config",
+    "auth",
+    "rate_limited",
+    "not_prepaid",
+    "network",
+    "provider",
+];
+
+pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+pub fn micros(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+pub fn system_time(micros: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_micros(u64::try_from(micros).unwrap_or(0))
+}
+
+/// RFC 3339 UTC with as many fraction digits as the time has (none for whole
+/// seconds), so an imported `…:25Z` exports as `…:25Z` again.
+pub fn format_time(micros: i64) -> String {
+    let t = system_time(micros);
+    if micros % 1_000_000 == 0 {
+        return humantime::format_rfc3339_seconds(t).to_string();
+    }
+    let text = humantime::format_rfc3339_micros(t).to_string();
+    let body = text.trim_end_matches('Z').trim_end_matches('0');
+    format!("{body}Z")
+}
+
+/// RFC 3339 in UTC (`Z`), any number of fraction digits up to microseconds.
+pub fn parse_time(text: &str) -> Result<i64, String> {
+    let t = humantime::parse_rfc3339(text).map_err(|_| {
+        format!(
+            "`{}` is not an RFC 3339 UTC time such as 2026-11-22T08:19:25Z",
+            crate::text::clean(text, 40)
+        )
+    })?;
+    let d = t
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "times before 1970 are not recorded".to_owned())?;
+    if d.subsec_nanos() % 1000 != 0 {
+        return Err(format!(
+            "`{}` is more precise than a microsecond",
+            crate::text::clean(text, 40)
+        ));
+    }
+    i64::try_from(d.as_micros()).map_err(|_| "time out of range".to_owned())
+}
+
+/// The history step of a `check`: forecasts each fetched result from its
+/// recorded window (this check included), records the run in one transaction
+/// and prunes what is older than `history_days`. A store that cannot be used
+/// costs one warning line and no forecasts; it never changes the output's
+/// shape or the exit status. Returns the open store, for the alerts that keep
+/// their last states in it.
+pub fn record_run(
+    settings: &crate::config::Settings,
+    results: &mut [crate::check::CheckResult],
+) -> Option<Store> {
+    let path = settings.history.path()?;
+    let started = std::time::Instant::now();
+    let mut store = match Store::open(&path) {
+        Ok(store) => store,
+        Err(e) => {
+            warn(&e);
+            return None;
+        }
+    };
+    let window = i64::try_from(settings.forecast_window.as_micros()).unwrap_or(i64::MAX);
+    let mut records = Vec::with_capacity(results.len());
+    for r in results.iter_mut() {
+        let record = Record::of(r);
+        if let (Some(balance), true) = (record.balance, r.outcome.is_ok()) {
+            match store.points(&r.profile, record.checked_at.saturating_sub(window)) {
+                Ok(mut points) => {
+                    points.push(Point {
+                        at: record.checked_at,
+                        balance,
+                        currency: record.currency.clone(),
+                    });
+                    r.forecast =
+                        forecast::forecast(&points, record.checked_at, settings.forecast_window);
+                }
+                Err(e) => {
+                    warn(&e);
+                    return None;
+                }
+            }
+        }
+        records.push(record);
+    }
+    // The status (and so the record) depends on the forecast through min_days.
+    for (record, r) in records.iter_mut().zip(results.iter()) {
+        record.status = crate::output::status_word(r).to_owned();
+    }
+    let now = records
+        .iter()
+        .map(|r| r.checked_at)
+        .max()
+        .unwrap_or_default();
+    let written = store.record(&records).and_then(|()| {
+        store.prune(now.saturating_sub(i64::from(settings.history_days) * MICROS_PER_DAY))
+    });
+    if let Err(e) = written {
+        warn(&e);
+        return None;
+    }
+    crate::debug!(
+        1,
+        "history: {} recorded in {}",
+        records.len(),
+        crate::fmt_duration(started.elapsed())
+    );
+    Some(store)
+}
+
+/// The one line a store that cannot be used costs.
+pub fn warn(e: &StoreError) {
+    crate::log::line(format_args!(
+        "warning: {e} (history not recorded; the check itself is unaffected)"
+    ));
+}
+
+impl Record {
+    /// What a check leaves in the store.
+    pub fn of(r: &crate::check::CheckResult) -> Record {
+        let balance = r.outcome.as_ref().ok();
+        Record {
+            checked_at: micros(r.checked_at),
+            profile: r.profile.clone(),
+            provider: r.provider.clone(),
+            status: crate::output::status_word(r).to_owned(),
+            balance: balance.map(|b| b.amount),
+            currency: balance.and_then(|b| b.currency.clone()),
+            error_kind: r.outcome.as_ref().err().map(|e| e.kind.as_str().to_owned()),
+            duration_ms: i64::try_from(r.duration.as_millis()).ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_with_their_precision() {
+        for text in [
+            "2026-11-22T08:19:25Z",
+            "2026-11-22T08:19:25.5Z",
+            "2026-11-22T08:19:25.123456Z",
+            "1970-01-01T00:00:00Z",
+        ] {
+            assert_eq!(format_time(parse_time(text).unwrap()), text);
+        }
+        assert_eq!(
+            format_time(parse_time("2026-11-22T08:19:25.100Z").unwrap()),
+            "2026-11-22T08:19:25.1Z"
+        );
+        assert!(parse_time("2026-11-22 08:19:25").is_err());
+        assert!(parse_time("2026-11-22T08:19:25.1234567Z").is_err());
+        assert!(parse_time("").is_err());
+    }
+}

@@ -1,0 +1,691 @@
+//! The SQLite store: one file, WAL so that overlapping runs (cron and a person)
+//! both record, a busy timeout instead of failing at the first lock, and a
+//! schema versioned by `PRAGMA user_version` with one migration per version.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+use rust_decimal::Decimal;
+
+use super::{Point, Record};
+
+/// How long a run waits for another run's write before giving up on history.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Every file SQLite writes starts with these bytes.
+const HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Migrations, in order: `MIGRATIONS[n]` takes a store from version n to n + 1.
+/// A released entry is never edited; a change of schema is a new entry.
+const MIGRATIONS: &[&str] = &[
+    // 1: checks, keyed by (profile, time) so that reading one profile's window
+    // is one range scan; by time too, for pruning and oldest-first export.
+    // Amounts are exact decimal TEXT, never REAL. `state` keeps each profile's
+    // last alert state (SPEC §12).
+    "CREATE TABLE checks (
+         profile     TEXT    NOT NULL,
+         checked_at  INTEGER NOT NULL, -- microseconds since the Unix epoch, UTC
+         provider    TEXT    NOT NULL,
+         status      TEXT    NOT NULL CHECK (status IN ('ok', 'low', 'error')),
+         balance     TEXT,             -- exact decimal digits; NULL when the check failed
+         currency    TEXT,
+         error_kind  TEXT,
+         duration_ms INTEGER,
+         PRIMARY KEY (profile, checked_at)
+     ) WITHOUT ROWID;
+     CREATE INDEX checks_by_time ON checks (checked_at);
+     CREATE TABLE state (
+         profile TEXT    NOT NULL PRIMARY KEY,
+         state   TEXT    NOT NULL CHECK (state IN ('ok', 'low', 'error')),
+         since   INTEGER NOT NULL      -- microseconds since the Unix epoch, UTC
+     ) WITHOUT ROWID;",
+];
+
+/// The schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Why the store could not be used. Its `Display` is the one warning line.
+#[derive(Debug)]
+pub struct StoreError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "history store {}: {}", self.path.display(), self.reason)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A profile's last alert state (SPEC §12), kept here so that a cron job
+/// every minute sends one alert per change.
+pub use crate::alerts::State;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// What `import` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    pub skipped: usize,
+}
+
+impl Store {
+    /// Opens the store for recording, creating it (and its directory) when absent
+    /// and migrating an older schema. A file that is not a SQLite database is
+    /// refused and left exactly as it is.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let fail = |reason: String| StoreError {
+            path: path.to_owned(),
+            reason,
+        };
+        refuse_foreign(path).map_err(fail)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                fail(format!(
+                    "cannot create {}: {}",
+                    dir.display(),
+                    crate::secret::io_reason(&e)
+                ))
+            })?;
+        }
+        // A store its owner made read-only stays so, even for root (who may write
+        // anyway): it is still read for forecasts, and recording fails with one warning.
+        let read_only = marked_read_only(path);
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(reason(&e)))?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.prepare(read_only).map_err(|e| fail(reason(&e)))?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading only; `Ok(None)` when there is none.
+    pub fn open_read(path: &Path) -> Result<Option<Store>, StoreError> {
+        let fail = |reason: String| StoreError {
+            path: path.to_owned(),
+            reason,
+        };
+        if !path.exists() {
+            return Ok(None);
+        }
+        refuse_foreign(path).map_err(fail)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(reason(&e)))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| fail(reason(&e)))?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| fail(reason(&e)))?;
+        if version == 0 {
+            // Created but never written: as good as no store.
+            return Ok(None);
+        }
+        if version > VERSION {
+            return Err(fail(newer(version)));
+        }
+        Ok(Some(Store {
+            conn,
+            path: path.to_owned(),
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare(&mut self, read_only: bool) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Reading the header here makes a damaged file fail now, before any write.
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > VERSION {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
+                Some(newer(version)),
+            ));
+        }
+        if read_only {
+            return match version {
+                VERSION => Ok(()),
+                _ => Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                    None,
+                )),
+            };
+        }
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            crate::debug!(1, "history: journal mode is {mode}, not wal");
+        }
+        // WAL with NORMAL loses at most the last transactions on power loss, never
+        // consistency; a check's record is not worth an fsync per commit. (The
+        // log is still checkpointed when the last run closes it: leaving that to
+        // the next run makes it rebuild the log's index, which costs far more.)
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if version < VERSION {
+            self.migrate()?;
+        }
+        Ok(())
+    }
+
+    /// Brings the schema to `VERSION`. Two runs creating the store at once both
+    /// get here: the write lock is taken first, then the version read again.
+    fn migrate(&mut self) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (n, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", n as i64 + 1)?;
+        }
+        tx.commit()
+    }
+
+    /// Records checks in one transaction. Two records of one profile in the same
+    /// microsecond (overlapping runs) must both be kept: the later one moves on
+    /// by a microsecond.
+    pub fn record(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO checks
+                 (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for r in records {
+                let balance = r.balance.map(|b| b.to_string());
+                for bump in 0..1000 {
+                    let added = insert.execute(params![
+                        r.profile,
+                        r.checked_at.saturating_add(bump),
+                        r.provider,
+                        r.status,
+                        balance,
+                        r.currency,
+                        r.error_kind,
+                        r.duration_ms,
+                    ])?;
+                    if added == 1 {
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds records that are not there yet (same profile and time), all or none.
+    pub fn import(&mut self, records: &[Record]) -> Result<Imported, StoreError> {
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO checks
+                 (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut added = 0;
+            for r in records {
+                added += insert.execute(params![
+                    r.profile,
+                    r.checked_at,
+                    r.provider,
+                    r.status,
+                    r.balance.map(|b| b.to_string()),
+                    r.currency,
+                    r.error_kind,
+                    r.duration_ms,
+                ])?;
+            }
+            Ok(Imported {
+                added,
+                skipped: records.len() - added,
+            })
+        })
+    }
+
+    /// Deletes records older than `before` (microseconds); how many went.
+    pub fn prune(&mut self, before: i64) -> Result<usize, StoreError> {
+        self.write(|tx| tx.execute("DELETE FROM checks WHERE checked_at < ?1", [before]))
+    }
+
+    /// The fetched balances of one profile from `since` on, oldest first: what a
+    /// forecast reads. Failed checks carry no balance and are left out.
+    pub fn points(&self, profile: &str, since: i64) -> Result<Vec<Point>, StoreError> {
+        self.read(|conn| {
+            let mut q = conn.prepare_cached(
+                "SELECT checked_at, balance, currency FROM checks
+                 WHERE profile = ?1 AND checked_at >= ?2 AND balance IS NOT NULL
+                 ORDER BY checked_at",
+            )?;
+            let mut rows = q.query(params![profile, since])?;
+            let mut points: Vec<Point> = Vec::new();
+            while let Some(row) = rows.next()? {
+                // Read in place: this loop is most of what history adds to a check.
+                let balance = row.get_ref(1)?.as_str().ok().and_then(|b| b.parse().ok());
+                // A value no build of this program wrote is skipped, not fatal.
+                let Some(balance) = balance else { continue };
+                let currency = row.get_ref(2)?.as_str_or_null().ok().flatten();
+                let currency = match points.last() {
+                    Some(last) if last.currency.as_deref() == currency => last.currency.clone(),
+                    _ => currency.map(str::to_owned),
+                };
+                points.push(Point {
+                    at: row.get(0)?,
+                    balance,
+                    currency,
+                });
+            }
+            Ok(points)
+        })
+    }
+
+    /// One profile's records from `since` on, oldest first: one range scan of
+    /// the primary key.
+    pub fn records_of(&self, profile: &str, since: i64) -> Result<Vec<Record>, StoreError> {
+        self.read(|conn| {
+            let mut q = conn.prepare_cached(
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                 FROM checks WHERE profile = ?1 AND checked_at >= ?2 ORDER BY checked_at",
+            )?;
+            let rows = q.query_map(params![profile, since], record_of_row)?;
+            rows.collect()
+        })
+    }
+
+    /// Records from `since` (all when `None`) of the given profiles (all when
+    /// empty), oldest first; within one instant, by profile.
+    pub fn records(
+        &self,
+        profiles: &[String],
+        since: Option<i64>,
+    ) -> Result<Vec<Record>, StoreError> {
+        self.read(|conn| {
+            let mut out = Vec::new();
+            let mut q = conn.prepare_cached(
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                 FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
+            )?;
+            let rows = q.query_map([since.unwrap_or(i64::MIN)], record_of_row)?;
+            for row in rows {
+                let record = row?;
+                if profiles.is_empty() || profiles.contains(&record.profile) {
+                    out.push(record);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every recorded profile name, sorted.
+    pub fn profiles(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            // A skip-scan over the primary key: one probe per profile, not per row.
+            let mut names = Vec::new();
+            let mut q = conn.prepare_cached(
+                "SELECT profile FROM checks WHERE profile > ?1 ORDER BY profile LIMIT 1",
+            )?;
+            let mut last = String::new();
+            while let Some(name) = q.query_row([&last], |r| r.get::<_, String>(0)).optional()? {
+                names.push(name.clone());
+                last = name;
+            }
+            Ok(names)
+        })
+    }
+
+    /// Each profile's last alert state and since when (microseconds).
+    pub fn last_states(&self) -> Result<HashMap<String, (State, i64)>, StoreError> {
+        self.read(|conn| {
+            let mut q = conn.prepare_cached("SELECT profile, state, since FROM state")?;
+            let rows = q.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            let mut out = HashMap::new();
+            for row in rows {
+                let (profile, state, since) = row?;
+                if let Some(state) = State::parse(&state) {
+                    out.insert(profile, (state, since));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Replaces the states of the given profiles, in one transaction.
+    pub fn set_states(&mut self, states: &[(String, State, i64)]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut q = tx.prepare_cached(
+                "INSERT INTO state (profile, state, since) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (profile) DO UPDATE SET state = excluded.state, since = excluded.since",
+            )?;
+            for (profile, state, since) in states {
+                q.execute(params![profile, state.as_str(), since])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let run = || -> rusqlite::Result<T> {
+            // IMMEDIATE: wait for the write lock up front (busy timeout), rather
+            // than fail halfway when a read turns into a write.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        };
+        run().map_err(|e| StoreError {
+            path: self.path.clone(),
+            reason: reason(&e),
+        })
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        f(&self.conn).map_err(|e| StoreError {
+            path: self.path.clone(),
+            reason: reason(&e),
+        })
+    }
+}
+
+fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        checked_at: row.get(0)?,
+        profile: row.get(1)?,
+        provider: row.get(2)?,
+        status: row.get(3)?,
+        balance: row
+            .get::<_, Option<String>>(4)?
+            .and_then(|b| b.parse::<Decimal>().ok()),
+        currency: row.get(5)?,
+        error_kind: row.get(6)?,
+        duration_ms: row.get(7)?,
+    })
+}
+
+#[cfg(unix)]
+fn marked_read_only(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o222 == 0)
+}
+
+#[cfg(not(unix))]
+fn marked_read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}
+
+/// A non-empty file that does not start as SQLite's do is somebody's data, or a
+/// damaged store: it is never opened for writing, let alone overwritten.
+fn refuse_foreign(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        // Permission and the like: SQLite will say it in its own words.
+        Err(_) => return Ok(()),
+    };
+    let meta = file.metadata().map_err(|e| crate::secret::io_reason(&e))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let mut head = [0u8; 16];
+    let n = file
+        .read(&mut head)
+        .map_err(|e| crate::secret::io_reason(&e))?;
+    if n < HEADER.len() || &head != HEADER {
+        return Err(damaged());
+    }
+    Ok(())
+}
+
+fn damaged() -> String {
+    "not a valid history database (damaged?); left untouched: move it away to start a new one"
+        .into()
+}
+
+fn newer(version: i64) -> String {
+    format!(
+        "written by a newer balance (schema {version}, this one knows {VERSION}); left untouched"
+    )
+}
+
+/// SQLite's errors in the words a user acts on.
+fn reason(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => damaged(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
+            "locked by another run for more than {}s",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        Some(ErrorCode::ReadOnly) => "read-only".into(),
+        Some(ErrorCode::CannotOpen) => "cannot be opened".into(),
+        Some(ErrorCode::PermissionDenied) => "permission denied".into(),
+        Some(ErrorCode::DiskFull) => "disk full".into(),
+        _ => match e {
+            rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+            other => other.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        crate::money::parse_decimal(text).unwrap()
+    }
+
+    pub fn record(profile: &str, at: i64, balance: Option<&str>) -> Record {
+        Record {
+            checked_at: at,
+            profile: profile.into(),
+            provider: "infobip".into(),
+            status: if balance.is_some() { "ok" } else { "error" }.into(),
+            balance: balance.map(d),
+            currency: balance.map(|_| "EUR".into()),
+            error_kind: if balance.is_none() {
+                Some("network".into())
+            } else {
+                None
+            },
+            duration_ms: Some(12),
+        }
+    }
+
+    #[test]
+    fn records_exact_and_reads_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/history.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        store
+            .record(&[
+                record("b", 2_000_000, Some("149309.7985931")),
+                record("a", 1_000_000, Some("675.20")),
+                record("a", 3_000_000, None),
+            ])
+            .unwrap();
+        let all = store.records(&[], None).unwrap();
+        let order: Vec<_> = all
+            .iter()
+            .map(|r| (r.profile.as_str(), r.checked_at))
+            .collect();
+        assert_eq!(
+            order,
+            [("a", 1_000_000), ("b", 2_000_000), ("a", 3_000_000)]
+        );
+        assert_eq!(all[0].balance.unwrap().to_string(), "675.20");
+        assert_eq!(all[1].balance.unwrap().to_string(), "149309.7985931");
+        let points = store.points("a", 0).unwrap();
+        assert_eq!(points.len(), 1, "failed checks carry no point");
+        assert_eq!(store.profiles().unwrap(), ["a", "b"]);
+        // Stored as text, never REAL.
+        let kind: String = store
+            .conn
+            .query_row("SELECT typeof(balance) FROM checks LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kind, "text");
+    }
+
+    #[test]
+    fn same_instant_twice_keeps_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let r = record("a", 5, Some("1"));
+        store.record(&[r.clone(), r.clone()]).unwrap();
+        store.record(&[r]).unwrap();
+        let at: Vec<i64> = store
+            .records(&[], None)
+            .unwrap()
+            .iter()
+            .map(|r| r.checked_at)
+            .collect();
+        assert_eq!(at, [5, 6, 7]);
+    }
+
+    #[test]
+    fn import_skips_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let rows = [record("a", 1, Some("1")), record("a", 2, Some("0.5"))];
+        assert_eq!(
+            store.import(&rows).unwrap(),
+            Imported {
+                added: 2,
+                skipped: 0
+            }
+        );
+        assert_eq!(
+            store.import(&rows).unwrap(),
+            Imported {
+                added: 0,
+                skipped: 2
+            }
+        );
+        assert_eq!(store.records(&[], None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn prune_and_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let rows: Vec<Record> = (0..10).map(|i| record("a", i * 10, Some("1"))).collect();
+        store.record(&rows).unwrap();
+        assert_eq!(store.prune(50).unwrap(), 5);
+        assert_eq!(store.records(&[], Some(70)).unwrap().len(), 3);
+        assert_eq!(store.points("a", 0).unwrap().len(), 5);
+        assert_eq!(store.records(&["b".into()], None).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn states_for_alerts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        assert!(store.last_states().unwrap().is_empty());
+        store
+            .set_states(&[("a".into(), State::Ok, 1), ("b".into(), State::Error, 2)])
+            .unwrap();
+        store.set_states(&[("a".into(), State::Low, 3)]).unwrap();
+        let states = store.last_states().unwrap();
+        assert_eq!(states["a"], (State::Low, 3));
+        assert_eq!(states["b"], (State::Error, 2));
+    }
+
+    #[test]
+    fn a_foreign_or_damaged_file_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let junk = b"this is not a database, it is somebody's notes\n".repeat(200);
+        std::fs::write(&path, &junk).unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("not a valid history database"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), junk);
+        assert!(Store::open_read(&path).is_err());
+
+        // A real header over damaged pages: SQLite itself notices.
+        let mut bad = HEADER.to_vec();
+        bad.extend(std::iter::repeat_n(0xA5u8, 8192));
+        std::fs::write(&path, &bad).unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("not a valid history database"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), bad);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_store_is_read_but_not_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        store.record(&[record("a", 1, Some("5"))]).unwrap();
+        drop(store);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.points("a", 0).unwrap().len(), 1);
+        let err = store
+            .record(&[record("a", 2, Some("4"))])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("read-only"), "{err}");
+        drop(store);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn reopening_keeps_the_version_and_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, VERSION);
+        store
+            .conn
+            .pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
+        drop(store);
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("newer balance"), "{err}");
+    }
+}

@@ -1,0 +1,145 @@
+//! `balance history`: the per-profile table, and every row as json or csv
+//! (SPEC §10). Results in, text out.
+
+use comfy_table::{Cell, CellAlignment};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::history::summary::Summary;
+use crate::history::{Record, format_time};
+use crate::money::json_number;
+
+pub fn table(summaries: &[Summary]) -> String {
+    let mut t = super::table::plain(&[
+        "PROFILE",
+        "PROVIDER",
+        "LAST",
+        "CURRENCY",
+        "MIN",
+        "MAX",
+        "SPEND/DAY",
+        "DAYS LEFT",
+        "CHECKS",
+        "TREND",
+    ]);
+    let dash = || "-".to_owned();
+    for s in summaries {
+        let amount = |d: Option<rust_decimal::Decimal>| d.map_or_else(dash, |d| d.to_string());
+        t.add_row(vec![
+            Cell::new(&s.profile),
+            Cell::new(if s.provider.is_empty() {
+                "-"
+            } else {
+                &s.provider
+            }),
+            Cell::new(amount(s.last)),
+            Cell::new(s.currency.as_deref().unwrap_or("-")),
+            Cell::new(amount(s.min)),
+            Cell::new(amount(s.max)),
+            Cell::new(s.forecast.map_or_else(dash, |f| spend(f.spend_per_day))),
+            Cell::new(
+                s.forecast
+                    .map_or_else(dash, |f| format!("{:.1}", f.days_left)),
+            ),
+            Cell::new(s.checks),
+            Cell::new(if s.sparkline.is_empty() {
+                "-"
+            } else {
+                &s.sparkline
+            }),
+        ]);
+    }
+    for i in 2..=8 {
+        if i != 3 {
+            if let Some(column) = t.column_mut(i) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    super::table::finish(&t)
+}
+
+/// Four significant decimals at most: a rate, not money.
+fn spend(rate: f64) -> String {
+    let text = format!("{rate:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    checked_at: String,
+    profile: &'a str,
+    provider: &'a str,
+    status: &'a str,
+    balance: Option<Box<RawValue>>,
+    currency: Option<&'a str>,
+    error_kind: Option<&'a str>,
+}
+
+/// Every record, oldest first, with csv's fields; `balance` an exact number.
+pub fn json(records: &[Record]) -> String {
+    let rows: Vec<Row> = records
+        .iter()
+        .map(|r| Row {
+            checked_at: format_time(r.checked_at),
+            profile: &r.profile,
+            provider: &r.provider,
+            status: &r.status,
+            balance: r.balance.map(json_number),
+            currency: r.currency.as_deref(),
+            error_kind: r.error_kind.as_deref(),
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rows).expect("rows serialise");
+    text.push('\n');
+    text
+}
+
+pub fn csv(records: &[Record]) -> String {
+    crate::history::csv::write(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::summary::summarize;
+    use rust_decimal::Decimal;
+    use std::time::Duration;
+
+    fn records() -> Vec<Record> {
+        (0..12)
+            .map(|h| Record {
+                checked_at: 1_795_335_565_000_000 + h * 3_600_000_000,
+                profile: "infobip".into(),
+                provider: "infobip".into(),
+                status: "ok".into(),
+                balance: Some(Decimal::new(10_000 - h * 125, 2)),
+                currency: Some("EUR".into()),
+                error_kind: None,
+                duration_ms: Some(100),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn table_snapshot() {
+        let r = records();
+        let now = r.last().unwrap().checked_at;
+        let s = summarize("infobip", &r, None, now, Duration::from_secs(14 * 86_400));
+        insta::assert_snapshot!(table(&[s]), @r"
+        PROFILE  PROVIDER   LAST  CURRENCY    MIN     MAX  SPEND/DAY  DAYS LEFT  CHECKS  TREND
+        infobip  infobip   86.25  EUR       86.25  100.00         30        2.9      12  ██▇▇▇▇▆▆▅▅▅▅▅▄▄▄▄▃▃▂▂▂▂▁
+        ");
+    }
+
+    #[test]
+    fn json_rows_are_exact() {
+        let text = json(&records()[..1]);
+        assert!(text.contains("\"balance\": 100.00,"), "{text}");
+        assert!(
+            text.contains("\"checked_at\": \"2026-11-22T08:19:25Z\""),
+            "{text}"
+        );
+        assert!(text.contains("\"error_kind\": null"), "{text}");
+    }
+}
