@@ -90,6 +90,9 @@ pub enum Command {
     },
     /// What the recorded checks show: per profile, the trend and when it runs out
     History(HistoryArgs),
+    /// The [[alerts]] of the config (SPEC §12)
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// Print a shell completion script on stdout
     Completions {
         #[arg(value_enum)]
@@ -150,6 +153,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_history: bool,
 
+    /// Do not send [[alerts]] for this run
+    #[arg(long)]
+    pub no_alerts: bool,
+
     /// Write the output to FILE (atomically: a reader never sees half a file)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -169,6 +176,12 @@ pub enum ConfigCommand {
     Check(ConfigArg),
     /// Print the config file's path (where `check` reads it, `init` writes it)
     Path(ConfigArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Send a test message to every [[alerts]] target; exit 1 if any fails
+    Test(ConfigArg),
 }
 
 #[derive(Debug, Args)]

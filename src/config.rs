@@ -81,6 +81,8 @@ pub struct Config {
     /// In file order.
     pub profiles: Vec<ProfileEntry>,
     pub secret_env: SecretEnv,
+    /// `[[alerts]]`: where state changes are sent (SPEC §12).
+    pub alerts: Vec<crate::alerts::Target>,
 }
 
 /// One `[profiles.NAME]` table: its name and provider as written, and either a
@@ -190,13 +192,17 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
         Some(toml::Value::Table(t)) => t,
         Some(_) => return Err(fail("`profiles` must be a table of [profiles.NAME]".into())),
     };
+    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
+    let alerts = match doc.remove("alerts") {
+        None => Vec::new(),
+        Some(v) => crate::alerts::parse(v, &base_dir).map_err(fail)?,
+    };
     if let Some(key) = doc.keys().next() {
         return Err(fail(format!(
-            "unknown top-level key `{key}` (expected `settings` or `profiles`)"
+            "unknown top-level key `{key}` (expected `settings`, `profiles` or `alerts`)"
         )));
     }
 
-    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
     let mut entries = Vec::with_capacity(profiles.len());
     for (name, value) in profiles {
         if !valid_profile_name(&name) {
@@ -232,6 +238,7 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
             config_path: path.to_owned(),
             config_shared: shared,
         },
+        alerts,
     })
 }
 

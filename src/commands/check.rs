@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use rust_decimal::Decimal;
 
 use super::{emit, use_color, write_error};
+use crate::alerts;
 use crate::check::{CheckResult, Overrides, Runner, Status};
 use crate::cli::{CheckArgs, ColorWhen};
 use crate::config::{Config, ProfileEntry};
@@ -31,6 +32,9 @@ pub struct CheckPlan {
     /// Record the run in the history store and forecast from it (SPEC §10);
     /// not for `--no-history` nor the demo.
     pub history: bool,
+    /// Send `[[alerts]]` on state changes (SPEC §12); not for `--no-alerts`
+    /// nor the demo.
+    pub alerts: bool,
     pub timeout: Option<Duration>,
     /// `--retries`, over `[settings] retries`.
     pub retries: Option<u32>,
@@ -77,6 +81,7 @@ impl CheckPlan {
             min: args.min,
             min_days: args.min_days,
             history: !args.no_history,
+            alerts: !args.no_alerts,
             timeout: args.timeout,
             retries: args.retries,
             deadline: args.deadline,
@@ -227,11 +232,9 @@ fn check_and_write(
     } else {
         None
     };
-    // Alerts (SPEC §12) hook in here: compare `store.last_states()` with each
-    // result's `alerts::State::of`, send `alerts::changes(..)` (days left:
-    // `r.forecast`), then `store.set_states(..)`. Without a store (history off
-    // or unusable) there is no last state to compare with.
-    drop(store);
+    if plan.alerts && !plan.config.alerts.is_empty() {
+        runtime.block_on(send_alerts(plan, store, &results));
+    }
 
     if plan.format == Format::Nagios
         && let Some((line, _)) = &interrupted
@@ -288,6 +291,55 @@ fn render(plan: &CheckPlan, results: &[CheckResult]) -> Vec<u8> {
         width: plan.output.is_none().then(output::terminal_width).flatten(),
     };
     output::render(plan.format, results, style, &plan.thresholds)
+}
+
+/// Alerts (SPEC §12): each profile whose state differs from the one the store
+/// last kept gets one message to every target; the new states are kept, so a
+/// cron job every minute sends one message per change. Failures are warnings:
+/// the exit status never depends on them.
+async fn send_alerts(
+    plan: &CheckPlan,
+    store: Option<crate::history::Store>,
+    results: &[CheckResult],
+) {
+    let Some(mut store) = store else {
+        crate::log::line(format_args!(
+            "alerts not sent: they compare each profile with its last recorded state, \
+             and the history store is off or unusable"
+        ));
+        return;
+    };
+    let previous = match store.last_states() {
+        Ok(states) => states,
+        Err(e) => {
+            crate::log::line(format_args!("alerts not sent: {e}"));
+            return;
+        }
+    };
+    let last: std::collections::HashMap<String, alerts::State> = previous
+        .iter()
+        .map(|(p, (state, _))| (p.clone(), *state))
+        .collect();
+    let messages = alerts::changes(&last, results, |r| r.forecast.as_ref().map(|f| f.days_left));
+    for warning in alerts::send(&plan.config.alerts, &messages, &plan.config.secret_env).await {
+        crate::log::line(format_args!("{warning}"));
+    }
+    // New and changed states only: `since` stays the moment of the change.
+    let changed: Vec<(String, alerts::State, i64)> = results
+        .iter()
+        .map(|r| (r, alerts::State::of(r)))
+        .filter(|(r, state)| last.get(&r.profile) != Some(state))
+        .map(|(r, state)| {
+            (
+                r.profile.clone(),
+                state,
+                crate::history::micros(r.checked_at),
+            )
+        })
+        .collect();
+    if let Err(e) = store.set_states(&changed) {
+        crate::log::line(format_args!("alert states not kept: {e}"));
+    }
 }
 
 /// A profile the deadline cut short, reported as a network error (exit 7).

@@ -54,6 +54,7 @@ pub fn run(args: &DemoArgs, color: ColorWhen) -> Result<u8, AppError> {
         min_days: None,
         // Simulated accounts have no history worth keeping.
         history: false,
+        alerts: false,
         timeout: None,
         retries: None,
         deadline: None,

@@ -149,6 +149,11 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             before.no_color("config check")?;
             config_check::run(&load_config(config_flag.as_deref())?)
         }
+        Command::Alerts(crate::cli::AlertsCommand::Test(args)) => {
+            let config_flag = before.config(args.config.clone());
+            before.no_color("alerts test")?;
+            alerts_test(&load_config(config_flag.as_deref())?)
+        }
         Command::Config(ConfigCommand::Path(args)) => {
             let config_flag = before.config(args.config.clone());
             before.no_color("config path")?;
@@ -264,4 +269,47 @@ fn write_error(path: &Path, e: &std::io::Error) -> AppError {
         crate::secret::io_reason(e)
     )
     .into()
+}
+
+/// `balance alerts test`: one test message to every target, each retried as a
+/// real alert is; exit 1 when any could not be delivered.
+fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
+    if config.alerts.is_empty() {
+        return Err(AppError::Config(format!(
+            "{}: no [[alerts]] configured (README: Alerts)",
+            config.path.display()
+        )));
+    }
+    let message = crate::alerts::Message {
+        text: "balance: a test alert; state changes of your profiles will look like this".into(),
+        profile: "test".into(),
+        provider: "balance".into(),
+        state: crate::alerts::State::Ok,
+        previous_state: None,
+        balance: None,
+        currency: None,
+        min_balance: None,
+        days_left: None,
+        error: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)?;
+    let warnings = runtime.block_on(crate::alerts::send(
+        &config.alerts,
+        std::slice::from_ref(&message),
+        &config.secret_env,
+    ));
+    runtime.shutdown_background();
+    for w in &warnings {
+        crate::log::line(format_args!("{w}"));
+    }
+    let sent = config.alerts.len() - warnings.len();
+    emit(format!("{sent} of {} alert targets reached\n", config.alerts.len()).as_bytes())?;
+    Ok(if warnings.is_empty() {
+        Exit::Ok.code()
+    } else {
+        Exit::Internal.code()
+    })
 }

@@ -4,6 +4,7 @@
 mod common;
 mod watchdog;
 
+mod alerts;
 mod basics;
 mod commands;
 mod conformance;

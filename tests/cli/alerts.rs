@@ -1,0 +1,191 @@
+//! Alerts (SPEC §12): one message per change of a profile's state, however often
+//! cron runs; failures are warnings that never change the exit status.
+
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{Home, Sandbox, code, stderr, stdout};
+
+const HOOK_MARKER: &str = "T000-HOOK-SECRET-7f3a9c";
+
+/// One infobip profile whose key picks the sandbox scenario, and a webhook.
+fn config(home: &Home, sandbox: &Sandbox, scenario: &str, alerts: &str) {
+    home.config(&format!(
+        "[settings]\ntimeout = 2\nretries = 0\n\n\
+         [profiles.sms]\nprovider = \"infobip\"\nbase_url = \"{}\"\napi_key = \"{scenario}\"\nmin_balance = 10\n\n{alerts}",
+        sandbox.url("infobip")
+    ));
+}
+
+fn webhook_alert() -> String {
+    "[[alerts]]\nwebhook = { env = \"BALANCE_TEST_HOOK\" }\n".to_owned()
+}
+
+async fn check(home: &Home, hook: &str, extra: &[&str]) -> std::process::Output {
+    let mut cmd = home.cmd();
+    cmd.env("BALANCE_TEST_HOOK", hook)
+        .arg("--config")
+        .arg(home.path().join("config.toml"))
+        .args(["check", "--json"])
+        .args(extra);
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_post_per_change_over_repeated_runs() {
+    let sandbox = Sandbox::start(&[]);
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(3)
+        .mount(&hook)
+        .await;
+    let url = format!("{}/services/{HOOK_MARKER}", hook.uri());
+    let home = Home::new();
+    // ok (first sight: no alert), ok, low (alert), low, error (alert), ok (alert).
+    let runs = [
+        ("healthy", 0),
+        ("healthy", 0),
+        ("low", 9),
+        ("low", 9),
+        ("bad-credentials", 4),
+        ("healthy", 0),
+    ];
+    for (scenario, exit) in runs {
+        config(&home, &sandbox, scenario, &webhook_alert());
+        let out = check(&home, &url, &["-vv"]).await;
+        assert_eq!(code(&out), exit, "{scenario}: {}", stderr(&out));
+        let all = stdout(&out) + &stderr(&out);
+        assert!(
+            !all.contains(HOOK_MARKER),
+            "the webhook URL is a secret: {all}"
+        );
+    }
+    let bodies: Vec<serde_json::Value> = hook
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    let states: Vec<(String, String)> = bodies
+        .iter()
+        .map(|b| {
+            (
+                b["previous_state"].as_str().unwrap().to_owned(),
+                b["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("ok".into(), "low".into()),
+            ("low".into(), "error".into()),
+            ("error".into(), "ok".into())
+        ]
+    );
+    assert_eq!(bodies[0]["profile"], "sms");
+    assert_eq!(bodies[0]["balance"].to_string(), "3.75");
+    assert!(
+        bodies[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("is LOW: 3.75 EUR (threshold 10)"),
+        "{}",
+        bodies[0]
+    );
+    assert!(
+        bodies[2]["text"].as_str().unwrap().contains("recovered"),
+        "{}",
+        bodies[2]
+    );
+}
+
+#[tokio::test]
+async fn a_failing_webhook_is_one_warning_and_changes_no_exit_status() {
+    let sandbox = Sandbox::start(&[]);
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(3)
+        .mount(&hook)
+        .await;
+    let home = Home::new();
+    config(&home, &sandbox, "healthy", &webhook_alert());
+    assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 0);
+    config(&home, &sandbox, "low", &webhook_alert());
+    let out = check(&home, &hook.uri(), &[]).await;
+    assert_eq!(code(&out), 9, "{}", stderr(&out));
+    let warnings: Vec<&str> = std::str::from_utf8(&out.stderr)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("not sent"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", stderr(&out));
+    assert!(warnings[0].contains("HTTP 500"), "{warnings:?}");
+}
+
+#[tokio::test]
+async fn no_alerts_sends_nothing_and_a_command_gets_the_message() {
+    let sandbox = Sandbox::start(&[]);
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&hook)
+        .await;
+    let home = Home::new();
+    let mail = home.path().join("mail.txt");
+    let alerts = format!(
+        "{}[[alerts]]\ncommand = [\"sh\", \"-c\", \"cat >> {}\"]\n",
+        webhook_alert(),
+        mail.display()
+    );
+    config(&home, &sandbox, "healthy", &alerts);
+    assert_eq!(code(&check(&home, &hook.uri(), &["--no-alerts"]).await), 0);
+    config(&home, &sandbox, "low", &alerts);
+    assert_eq!(code(&check(&home, &hook.uri(), &["--no-alerts"]).await), 9);
+    assert!(!mail.exists());
+
+    // Only the command now: the state change it reports is the first one it sees.
+    let alerts = format!(
+        "[[alerts]]\ncommand = [\"sh\", \"-c\", \"cat >> {}\"]\n",
+        mail.display()
+    );
+    config(&home, &sandbox, "healthy", &alerts);
+    assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 0);
+    config(&home, &sandbox, "bad-credentials", &alerts);
+    assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 4);
+    let text = std::fs::read_to_string(&mail).unwrap();
+    assert!(
+        text.starts_with("balance: sms (infobip) check FAILED"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+#[tokio::test]
+async fn alerts_test_reaches_every_target() {
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&hook)
+        .await;
+    let home = Home::new();
+    home.config(&format!(
+        "[[alerts]]\nwebhook = \"{}/hook\"\n[[alerts]]\ncommand = [\"false\"]\n",
+        hook.uri()
+    ));
+    let out = home.run_async(&["alerts", "test"]).await;
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "1 of 2 alert targets reached\n");
+    assert!(
+        stderr(&out).contains("command false not sent"),
+        "{}",
+        stderr(&out)
+    );
+}
