@@ -47,6 +47,18 @@ fn nagios(home: &Home, args: &[&str]) -> (i32, String, Output) {
     (code(&out), first, out)
 }
 
+/// `nagios` for every argument list, side by side (the rate-limited and slow
+/// profiles wait out their retries in parallel); results in the same order.
+fn nagios_all(home: &Home, runs: &[Vec<&str>]) -> Vec<(i32, String, Output)> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|args| scope.spawn(move || nagios(home, args)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn every_nagios_state_through_the_binary() {
     let (_sandbox, home) = setup();
@@ -109,24 +121,32 @@ fn every_nagios_state_through_the_binary() {
         (&[&healthy, "-w", "@0:1", "-c", "@1:2"], 0, "BALANCE OK"),
         (&[&low, "-w", "-5:5"], 0, "BALANCE OK"),
     ];
-    for (args, want, prefix) in cases {
-        let (c, line, out) = nagios(&home, args);
+    let runs: Vec<Vec<&str>> = cases.iter().map(|(args, _, _)| args.to_vec()).collect();
+    for ((args, want, prefix), (c, line, out)) in cases.iter().zip(nagios_all(&home, &runs)) {
         assert_eq!(c, *want, "{args:?}: {line} {}", stderr(&out));
         assert!(line.starts_with(prefix), "{args:?}: {line}");
     }
 
     // Failed fetches: CRITICAL for auth, not_prepaid, provider; UNKNOWN for
     // rate_limited, network, config.
-    for (scenario, want) in [
+    let failures = [
         (Scenario::BadCredentials, 2),
         (Scenario::NotPrepaid, 2),
         (Scenario::ServerError, 2),
         (Scenario::MalformedBody, 2),
         (Scenario::RateLimited, 3),
         (Scenario::Slow, 3),
-    ] {
-        let profile = name("8x8", scenario);
-        let (c, line, _) = nagios(&home, &[&profile, "--format", "nagios"]);
+    ];
+    let profiles: Vec<String> = failures.iter().map(|(s, _)| name("8x8", *s)).collect();
+    let runs: Vec<Vec<&str>> = profiles
+        .iter()
+        .map(|p| vec![p.as_str(), "--format", "nagios"])
+        .collect();
+    for (((_, want), profile), (c, line, _)) in failures
+        .into_iter()
+        .zip(&profiles)
+        .zip(nagios_all(&home, &runs))
+    {
         assert_eq!(c, want, "{profile}: {line}");
         let word = if want == 2 { "CRITICAL" } else { "UNKNOWN" };
         assert!(
@@ -145,15 +165,24 @@ fn every_nagios_state_through_the_binary() {
     // Several profiles: CRITICAL > WARNING > UNKNOWN > OK.
     let limited = name("8x8", Scenario::RateLimited);
     let auth = name("infobip", Scenario::BadCredentials);
-    for (profiles, want) in [
+    let several = [
         (vec![&healthy, &limited], 3),
         (vec![&limited, &low], 1),
         (vec![&low, &auth, &limited], 2),
         (vec![&healthy, &healthy], 0),
-    ] {
-        let mut args: Vec<&str> = profiles.iter().map(|p| p.as_str()).collect();
-        args.extend(["--format", "nagios"]);
-        let (c, line, out) = nagios(&home, &args);
+    ];
+    let runs: Vec<Vec<&str>> = several
+        .iter()
+        .map(|(profiles, _)| {
+            let mut args: Vec<&str> = profiles.iter().map(|p| p.as_str()).collect();
+            args.extend(["--format", "nagios"]);
+            args
+        })
+        .collect();
+    for (((profiles, want), args), (c, line, out)) in
+        several.iter().zip(&runs).zip(nagios_all(&home, &runs))
+    {
+        let want = *want;
         assert_eq!(c, want, "{args:?}: {}", stdout(&out));
         if profiles.len() > 1 && profiles[0] != profiles[1] {
             // One line per profile after the status line.

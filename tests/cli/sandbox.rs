@@ -117,48 +117,69 @@ fn each_scenario_gives_its_exit_code() {
         .flat_map(|p| SCENARIOS.iter().map(move |s| (s.scenario, p, None)))
         .collect();
     home.config(&sandbox::config(&sandbox.base, FAST, &all, literal));
-    // Each profile its own run, four at a time: `slow` and the retries wait in
-    // parallel, and a loaded machine stays inside FAST's 0.3 s timeout.
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    // One run per scenario with every provider's profile in it, the runs side
+    // by side: `slow` and the retries wait in parallel, not one after another.
     std::thread::scope(|scope| {
-        for _ in 0..4 {
-            scope.spawn(|| {
-                while let Some((scenario, provider, _)) =
-                    all.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
-                {
-                    check_scenario(&home, *scenario, provider);
-                }
-            });
+        for info in SCENARIOS {
+            let home = &home;
+            scope.spawn(move || check_scenario(home, info.scenario));
         }
     });
 }
 
-fn check_scenario(home: &Home, scenario: Scenario, provider: &str) {
+/// Every provider's profile of `scenario` in one `check --json`: each row as the
+/// scenario table says, and the run's status by SPEC §5's precedence.
+fn check_scenario(home: &Home, scenario: Scenario) {
+    use balance::error::Exit;
     let info = scenario.info();
-    let expected = match scenario {
+    let expected = |provider: &str| match scenario {
         // A vendor without a "not prepaid" answer rejects the key instead.
         Scenario::NotPrepaid if !has_not_prepaid(provider) => 4,
         _ => i32::from(info.exit),
     };
-    let name = match scenario {
+    let name = |provider: &str| match scenario {
         Scenario::Healthy => provider.to_string(),
         s => format!("{provider}-{}", s.key()),
     };
-    let out = home.run(&["check", &name, "--json"]);
+    let names: Vec<String> = providers().into_iter().map(name).collect();
+    let mut args = vec!["check", "--json"];
+    args.extend(names.iter().map(String::as_str));
+    let out = home.run(&args);
+    let rows = json(&out);
+    assert_eq!(rows.len(), names.len(), "{}", stderr(&out));
+    for (provider, row) in providers().into_iter().zip(&rows) {
+        let (status, kind) = match expected(provider) {
+            0 => ("ok", None),
+            9 => ("low", None),
+            4 => ("error", Some("auth")),
+            5 => ("error", Some("rate_limited")),
+            6 => ("error", Some("not_prepaid")),
+            7 => ("error", Some("network")),
+            _ => ("error", Some("provider")),
+        };
+        assert_eq!(row["profile"], name(provider).as_str());
+        assert_eq!(row["status"], status, "{}: {row}", name(provider));
+        if let Some(kind) = kind {
+            assert_eq!(row["error"]["kind"], kind, "{}: {row}", name(provider));
+        }
+    }
+    let exit = |code: i32| match code {
+        0 => Exit::Ok,
+        4 => Exit::Auth,
+        5 => Exit::RateLimited,
+        6 => Exit::NotPrepaid,
+        7 => Exit::Network,
+        8 => Exit::Provider,
+        _ => Exit::Low,
+    };
+    let want = Exit::combine(providers().into_iter().map(|p| exit(expected(p))));
     assert_eq!(
         code(&out),
-        expected,
-        "{name}: {}{}",
-        stdout(&out),
+        i32::from(want.code()),
+        "{:?}: {}",
+        scenario,
         stderr(&out)
     );
-    let row = &json(&out)[0];
-    let status = match expected {
-        0 => "ok",
-        9 => "low",
-        _ => "error",
-    };
-    assert_eq!(row["status"], status, "{name}: {row}");
 }
 
 /// Whether `provider` documents a "not prepaid" answer: a `not-prepaid` fixture,
