@@ -15,6 +15,14 @@ use crate::error::{AppError, CheckError, ErrorKind};
 use crate::history::{Point, Record, Store, StoreError, forecast, micros, system_time};
 use crate::kit::Balance;
 
+/// What the report reads of the config.
+struct Configured {
+    settings: Settings,
+    /// Profile names, in the file's order.
+    order: Vec<String>,
+    thresholds: HashMap<String, Thresholds>,
+}
+
 /// What the config says of a profile that the store does not keep.
 #[derive(Default, Clone, Copy)]
 struct Thresholds {
@@ -23,7 +31,11 @@ struct Thresholds {
 }
 
 pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError> {
-    let (settings, order, thresholds) = read_config(config_flag)?;
+    let Configured {
+        settings,
+        order,
+        thresholds,
+    } = read_config(config_flag)?;
     let path = settings.history.path().ok_or_else(|| {
         AppError::Config(
             "history is off (`history = false` in [settings]); there is nothing to report".into(),
@@ -58,13 +70,19 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
             pending.push(name);
             continue;
         };
-        let mut records = store
-            .records_of(&name, from.min(now_us.saturating_sub(window)))
-            .map_err(store_error)?;
+        let read_from = from.min(now_us.saturating_sub(window));
+        let mut records = store.records_of(&name, read_from).map_err(store_error)?;
         if records.is_empty() {
             // Checked, but not lately: the card still shows the last state.
             records = store.records_of(&name, i64::MIN).map_err(store_error)?;
             records.drain(..records.len().saturating_sub(1));
+        }
+        // The forecast reads the window before the last check, as `check` did then.
+        if let Some(last) = records.last() {
+            let wanted = last.checked_at.saturating_sub(window);
+            if wanted < read_from {
+                records = store.records_of(&name, wanted).map_err(store_error)?;
+            }
         }
         let Some(last) = records.last() else {
             pending.push(name);
@@ -102,12 +120,14 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
 
 /// The settings, profile order and thresholds of the config when there is one;
 /// the defaults when there is none (the store needs no credentials).
-fn read_config(
-    flag: Option<&Path>,
-) -> Result<(Settings, Vec<String>, HashMap<String, Thresholds>), AppError> {
+fn read_config(flag: Option<&Path>) -> Result<Configured, AppError> {
     let path = config::locate(flag)?;
     if flag.is_none() && !path.exists() {
-        return Ok((Settings::default(), Vec::new(), HashMap::new()));
+        return Ok(Configured {
+            settings: Settings::default(),
+            order: Vec::new(),
+            thresholds: HashMap::new(),
+        });
     }
     let config = config::load(&path)?;
     let order = config.profiles.iter().map(|p| p.name.clone()).collect();
@@ -125,7 +145,11 @@ fn read_config(
             ))
         })
         .collect();
-    Ok((config.settings, order, thresholds))
+    Ok(Configured {
+        settings: config.settings,
+        order,
+        thresholds,
+    })
 }
 
 /// The profiles asked for, or the config's (recorded or not) followed by the
@@ -172,8 +196,8 @@ fn result_of(r: &Record, t: Thresholds) -> CheckResult {
             Err(CheckError::new(
                 kind,
                 format!(
-                    "The last check failed ({}); `balance check {}` shows the vendor's answer.",
-                    kind.as_str(),
+                    "The last recorded check failed ({}); balance check {} shows the vendor's answer.",
+                    kind.as_str().replace('_', " "),
                     crate::text::line(&r.profile)
                 ),
             ))

@@ -138,7 +138,7 @@ fn card(page: &mut String, i: usize, r: &CheckResult, points: &[Point]) {
     let (status_text, balance_html) = match (&r.outcome, status) {
         (Err(e), _) => (
             format!("Failing: {}", e.kind.as_str().replace('_', " ")),
-            "<span class=\"amount none\">—</span>".to_owned(),
+            "<span class=\"none\">no balance</span>".to_owned(),
         ),
         (Ok(b), s) => {
             let text = if s == Status::Low {
@@ -339,7 +339,7 @@ h2{font-size:1.15rem;margin:0;overflow-wrap:anywhere}
 .badge{font-weight:700;color:var(--ok)}
 .low .badge{color:var(--low)}.error .badge{color:var(--error)}
 .balance{margin:.25rem 0;font-size:1.6rem;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
-.currency{font-size:1rem;color:var(--muted)}
+.currency,.none{font-size:1rem;color:var(--muted)}
 .message{margin:.25rem 0;color:var(--muted);overflow-wrap:anywhere}
 dl{display:grid;grid-template-columns:auto 1fr;gap:0 .75rem;margin:.5rem 0;font-size:.9rem}
 dt{color:var(--muted)}dd{margin:0}
