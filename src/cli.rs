@@ -90,6 +90,8 @@ pub enum Command {
     },
     /// What the recorded checks show: per profile, the trend and when it runs out
     History(HistoryArgs),
+    /// The status page (HTML) of the recorded checks: one card per profile, no vendor called
+    Report(ReportArgs),
     /// The [[alerts]] of the config (SPEC §12)
     #[command(subcommand)]
     Alerts(AlertsCommand),
@@ -223,6 +225,24 @@ pub struct HistoryArgs {
     pub format: HistoryFormat,
 
     /// Write the output to FILE (atomically)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Profiles to show [default: the config's, then every other recorded one]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// How much history the charts show: 30d, 12h, 1y, or `all`
+    #[arg(long, value_name = "AGE", value_parser = parse_since, default_value = "30d")]
+    pub since: Since,
+
+    /// Write the page to FILE.html (atomically) [default: stdout]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -11,6 +11,7 @@ mod init;
 mod man;
 mod profiles;
 mod providers;
+mod report;
 mod sandbox;
 
 use std::ffi::OsString;
@@ -186,6 +187,11 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             };
             let config_flag = before.config(own.or_else(|| args.config.config.clone()));
             history::run(config_flag.as_deref(), &args)
+        }
+        Command::Report(args) => {
+            before.no_color("report")?;
+            let config_flag = before.config(args.config.config.clone());
+            report::run(config_flag.as_deref(), &args)
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod history;
 mod json;
 pub mod nagios;
+pub mod page;
 mod prometheus;
 pub mod table;
 

@@ -10,7 +10,7 @@ use crate::common::{FAST, Home, Sandbox, code, json, stderr, stdout};
 const HEADER: &str = "checked_at,profile,provider,status,balance,currency,error_kind";
 
 /// Profiles on the sandbox: two healthy, one with revoked credentials.
-fn config(home: &Home, sandbox: &Sandbox, extra: &str) {
+pub(crate) fn config(home: &Home, sandbox: &Sandbox, extra: &str) {
     let ib = sandbox.url("infobip");
     home.config(&format!(
         "{FAST}{extra}\n\
@@ -172,7 +172,7 @@ fn a_read_only_store_is_one_warning_and_still_forecasts() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -185,7 +185,7 @@ fn rfc3339(secs: i64) -> String {
 
 /// `ib`: five days, hourly, spending 10 EUR a day, to meet the sandbox's 47.79134 now.
 /// Before that a top-up, and an older stretch at a very different rate.
-fn spend_history(now: i64) -> Vec<(i64, String)> {
+pub(crate) fn spend_history(now: i64) -> Vec<(i64, String)> {
     let mut points = Vec::new();
     for h in (121..=240).rev() {
         // Spending 1000 a day down to 5, then topped up.
@@ -207,7 +207,7 @@ fn csv_of(points: &[(i64, String)]) -> String {
     text
 }
 
-fn import(home: &Home, points: &[(i64, String)]) {
+pub(crate) fn import(home: &Home, points: &[(i64, String)]) {
     let file = home.path().join("import.csv");
     std::fs::write(&file, csv_of(points)).unwrap();
     let out = home.run(&["history", "import", file.to_str().unwrap()]);
