@@ -181,10 +181,6 @@ pub fn endpoint(base: &Url, segments: &[&str]) -> Url {
     url
 }
 
-pub fn default_url(text: &str) -> Url {
-    Url::parse(text).expect("built-in URLs are valid")
-}
-
 /// `Authorization: {scheme} {credential}`, marked sensitive so that no debug
 /// output of the request can show it. `None` when the credential has characters
 /// no header may carry (a newline in a pasted key, say).
@@ -192,19 +188,6 @@ pub fn authorization(scheme: &str, credential: &str) -> Option<HeaderValue> {
     let mut value = HeaderValue::try_from(format!("{scheme} {credential}")).ok()?;
     value.set_sensitive(true);
     Some(value)
-}
-
-/// `authorization` for a secret from the config; a bad one is this profile's config error.
-pub fn secret_authorization(
-    scheme: &str,
-    key: &str,
-    secret: &SecretString,
-) -> Result<HeaderValue, CheckError> {
-    authorization(scheme, secret.expose_secret()).ok_or_else(|| {
-        CheckError::config(format!(
-            "`{key}` holds characters not allowed in an HTTP header"
-        ))
-    })
 }
 
 /// The error kind an HTTP status means when the body says nothing more precise.
@@ -275,12 +258,6 @@ pub fn parse_body<T: DeserializeOwned>(reply: &Reply) -> Result<T, CheckError> {
         CheckError::provider(format!("unexpected answer (HTTP {}): {what}", reply.code()))
             .status(reply.code())
     })
-}
-
-/// Reads a vendor error body if it has the vendor's shape; `None` for HTML pages,
-/// empty bodies and the like.
-pub fn parse_error_body<T: DeserializeOwned>(reply: &Reply) -> Option<T> {
-    serde_json::from_slice(&reply.body).ok()
 }
 
 /// Vendor-shaped junk for property tests: documented keys with values of every
