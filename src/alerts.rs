@@ -299,19 +299,8 @@ async fn command(argv: &[String], m: &Message) -> Result<(), String> {
 /// Runs `argv` with `input` on stdin, within `TIMEOUT`; its output is not ours.
 async fn run(argv: &[String], input: &str) -> Result<(), String> {
     let program = &argv[0];
-    let mut command = tokio::process::Command::new(program);
-    command
-        .args(&argv[1..])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    #[cfg(unix)]
-    command.process_group(0);
-    let mut child = command
-        .spawn()
+    let (mut child, mut group) = crate::secret::spawn_in_group(argv, Stdio::piped(), Stdio::null())
         .map_err(|e| format!("cannot run `{program}`: {}", crate::secret::io_reason(&e)))?;
-    let mut group = crate::secret::Group::new(child.id());
     let work = async {
         if let Some(mut stdin) = child.stdin.take() {
             // A command that does not read its input is not a failure.

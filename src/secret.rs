@@ -303,20 +303,8 @@ fn variable_name(text: &str) -> Option<&str> {
 /// chatty command fails as "too long" instead of blocking on a full pipe.
 async fn run_command(argv: &[String], timeout: Duration) -> Result<String, String> {
     let program = &argv[0];
-    let mut command = tokio::process::Command::new(program);
-    command
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        // Its stderr may echo the secret or a passphrase prompt: never shown.
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    #[cfg(unix)]
-    command.process_group(0);
-    let mut child = command
-        .spawn()
+    let (mut child, mut group) = spawn_in_group(argv, Stdio::null(), Stdio::piped())
         .map_err(|e| format!("cannot run secret command `{program}`: {}", io_reason(&e)))?;
-    let mut group = Group(child.id());
     let outcome = match child.stdout.take() {
         Some(stdout) => drive(&mut child, stdout, timeout).await,
         None => Err(Failure::Io(std::io::Error::other("no stdout"))),
@@ -398,15 +386,33 @@ async fn read_some(
     Ok(n == 0)
 }
 
+/// Starts `argv` without a shell in a process group of its own (so a timeout can
+/// kill what it started too), killed on drop unless `forget`ed. Its stderr is
+/// never shown: it may echo a secret or a passphrase prompt.
+pub(crate) fn spawn_in_group(
+    argv: &[String],
+    stdin: Stdio,
+    stdout: Stdio,
+) -> std::io::Result<(tokio::process::Child, Group)> {
+    let mut command = tokio::process::Command::new(&argv[0]);
+    command
+        .args(&argv[1..])
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let child = command.spawn()?;
+    let group = Group(child.id());
+    Ok((child, group))
+}
+
 /// A command's process group, killed if the command is abandoned (a timeout,
 /// a flood, or the whole check being dropped).
 pub(crate) struct Group(Option<u32>);
 
 impl Group {
-    pub(crate) fn new(leader: Option<u32>) -> Self {
-        Group(leader)
-    }
-
     /// The leader exited on its own: what it left behind is not ours to kill.
     pub(crate) fn forget(&mut self) {
         self.0 = None;

@@ -12,7 +12,7 @@ use crate::check::CheckResult;
 use crate::cli::{ReportArgs, Since};
 use crate::config::{self, Settings};
 use crate::error::{AppError, CheckError, ErrorKind};
-use crate::history::{Point, Record, Store, StoreError, forecast, micros, system_time};
+use crate::history::{Record, Store, StoreError, forecast, micros, system_time};
 use crate::kit::Balance;
 
 /// What the report reads of the config.
@@ -88,16 +88,7 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
             pending.push(name);
             continue;
         };
-        let points: Vec<Point> = records
-            .iter()
-            .filter_map(|r| {
-                Some(Point {
-                    at: r.checked_at,
-                    balance: r.balance?,
-                    currency: r.currency.clone(),
-                })
-            })
-            .collect();
+        let points = Record::points(&records);
         let t = thresholds.get(&name).copied().unwrap_or_default();
         let mut result = result_of(last, t);
         if result.outcome.is_ok() {

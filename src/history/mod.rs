@@ -63,6 +63,22 @@ pub struct Record {
     pub duration_ms: Option<i64>,
 }
 
+impl Record {
+    /// The fetched balances among `records`, as the forecast and the charts read them.
+    pub fn points(records: &[Record]) -> Vec<Point> {
+        records
+            .iter()
+            .filter_map(|r| {
+                Some(Point {
+                    at: r.checked_at,
+                    balance: r.balance?,
+                    currency: r.currency.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
 pub const STATUSES: &[&str] = &["ok", "low", "error"];
 pub const ERROR_KINDS: &[&str] = &[
     "config",

@@ -36,16 +36,7 @@ pub fn summarize(
     now: i64,
     window: Duration,
 ) -> Summary {
-    let points: Vec<Point> = records
-        .iter()
-        .filter_map(|r| {
-            Some(Point {
-                at: r.checked_at,
-                balance: r.balance?,
-                currency: r.currency.clone(),
-            })
-        })
-        .collect();
+    let points = Record::points(records);
     let from = from.unwrap_or_else(|| records.first().map_or(now, |r| r.checked_at));
     let period: Vec<&Point> = points.iter().filter(|p| p.at >= from).collect();
     let last = period.last();
