@@ -655,17 +655,7 @@ fn mistakes_say_what_to_write() {
             "did you mean `infobip`?",
         ),
     ] {
-        home.config(&format!("[profiles.p]\n{profile}\n"));
-        let out = home.run(&["check", "--json"]);
-        assert_eq!(code(&out), 3, "{profile}");
-        let message = json(&out)[0]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            message.contains(needle),
-            "{profile}:\n  {message}\n  should contain {needle}"
-        );
+        crate::common::assert_config_error(&home, &format!("[profiles.p]\n{profile}\n"), needle);
     }
     // Any case of a provider's name is that provider.
     home.config("[profiles.p]\nprovider = \"InfoBip\"\napi_key = \"k\"\n");

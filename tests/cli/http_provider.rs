@@ -4,7 +4,7 @@
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{Home, code, json, raw_balance, stderr, stdout};
+use crate::common::{Home, assert_config_error, code, json, raw_balance, stderr, stdout};
 
 const MARKER: &str = "MARKER-http-7f3a9c+/=&";
 
@@ -218,17 +218,7 @@ fn description_mistakes_name_the_key() {
         ),
         ("", "`balance_pointer` is required"),
     ] {
-        home.config(&profile(url, extra));
-        let out = home.run(&["check", "--json"]);
-        assert_eq!(code(&out), 3, "{extra}");
-        let message = json(&out)[0]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            message.contains(needle),
-            "{extra}:\n  {message}\n  should contain {needle}"
-        );
+        assert_config_error(&home, &profile(url, extra), needle);
     }
     // `url` follows base_url's rules, and base_url itself is not the way.
     for (text, needle) in [
@@ -245,16 +235,6 @@ fn description_mistakes_name_the_key() {
             "`url` is required",
         ),
     ] {
-        home.config(text);
-        let out = home.run(&["check", "--json"]);
-        assert_eq!(code(&out), 3, "{text}");
-        let message = json(&out)[0]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            message.contains(needle),
-            "{text}:\n  {message}\n  should contain {needle}"
-        );
+        assert_config_error(&home, text, needle);
     }
 }

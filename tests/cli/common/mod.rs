@@ -231,3 +231,19 @@ pub const FAST: &str = "[settings]\ntimeout = 0.3\nretries = 1\n";
 pub fn literal(s: Scenario) -> String {
     format!("\"{}\"", s.key())
 }
+
+/// Writes `config`, runs `check --json` and asserts that it is a config error
+/// (exit 3) whose one profile's message contains `needle`.
+pub fn assert_config_error(home: &Home, config: &str, needle: &str) {
+    home.config(config);
+    let out = home.run(&["check", "--json"]);
+    assert_eq!(code(&out), 3, "{config}\n{}", stderr(&out));
+    let message = json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains(needle),
+        "{config}:\n  {message}\n  should contain {needle}"
+    );
+}
