@@ -83,6 +83,8 @@ fn lock(state: &State) -> std::sync::MutexGuard<'_, Shared> {
 }
 
 async fn serve(path: PathBuf, config: Config, args: &ServeArgs) -> Result<u8, AppError> {
+    // Caught from before the address is printed: whoever reads it may signal at once.
+    let signals = Signals::install().map_err(anyhow::Error::from)?;
     let token = resolve_token(&config).await.map_err(AppError::Config)?;
     let state: State = Arc::new(Mutex::new(Shared {
         order: config.profiles.iter().map(|p| p.name.clone()).collect(),
@@ -106,7 +108,6 @@ async fn serve(path: PathBuf, config: Config, args: &ServeArgs) -> Result<u8, Ap
     crate::log::line(format_args!("serving on http://{addr}"));
 
     // Everything that can fail is done before the server starts.
-    let signals = Signals::install().map_err(anyhow::Error::from)?;
     let current = Current::new(config)?;
     let running = Arc::new(AtomicBool::new(true));
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();

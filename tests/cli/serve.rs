@@ -239,3 +239,35 @@ fn sighup_reloads_a_fixed_credential_and_keeps_the_old_config_when_bad() {
     assert_eq!(status_of(&rows, "ib").as_deref(), Some("ok"));
     assert_eq!(serve.terminate(), 0);
 }
+
+#[test]
+fn sigterm_lets_the_check_in_flight_finish_and_be_recorded() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    // `slow` answers after the 2 s timeout: the check is in flight when the signal comes.
+    home.config(&config(&sandbox, "slow", ""));
+    let serve = Serve::start(&home);
+    let began = Instant::now();
+    assert_eq!(serve.terminate(), 0);
+    assert!(
+        began.elapsed() >= Duration::from_secs(1),
+        "it waited for the check"
+    );
+    let out = home.run(&["history", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(csv.lines().any(|l| l.contains(",ib,")), "recorded: {csv}");
+}
+
+#[test]
+fn a_bad_config_at_start_is_a_config_error() {
+    let home = Home::new();
+    home.config("[settings]\ninterval = \"0s\"\n");
+    let out = home.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(
+        crate::common::code(&out),
+        3,
+        "{}",
+        crate::common::stderr(&out)
+    );
+    assert!(crate::common::stderr(&out).contains("`interval`"));
+}
