@@ -92,6 +92,8 @@ pub enum Command {
     History(HistoryArgs),
     /// The status page (HTML) of the recorded checks: one card per profile, no vendor called
     Report(ReportArgs),
+    /// Check every profile on its interval and serve /metrics, /api/v1/balances and a status page
+    Serve(ServeArgs),
     /// The [[alerts]] of the config (SPEC §12)
     #[command(subcommand)]
     Alerts(AlertsCommand),
@@ -248,6 +250,25 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub config: ConfigArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback unless told otherwise; port 0: any free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9316")]
+    pub listen: std::net::SocketAddr,
+
+    /// Time between a profile's checks, over the config's `interval` keys [default: the
+    /// config's, else 5m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
+    pub interval: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    crate::config::parse_interval(humantime::parse_duration(text.trim()).ok())
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,6 +38,10 @@ pub const COMMON_KEYS: &[(&str, &str)] = &[
         "min_days",
         "threshold: a forecast to run out within this many days is LOW (exit 9)",
     ),
+    (
+        "interval",
+        "time between checks under `balance serve` (\"5m\", or seconds), overriding [settings]",
+    ),
 ];
 const SETTINGS_KEYS: &[&str] = &[
     "timeout",
@@ -46,6 +50,8 @@ const SETTINGS_KEYS: &[&str] = &[
     "history",
     "history_days",
     "forecast_window",
+    "interval",
+    "serve_token",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +65,8 @@ pub struct Settings {
     pub history_days: u32,
     /// How far back a forecast reads.
     pub forecast_window: Duration,
+    /// Time between a profile's checks under `balance serve` (SPEC §11).
+    pub interval: Duration,
 }
 
 impl Default for Settings {
@@ -70,6 +78,7 @@ impl Default for Settings {
             history: crate::history::Location::Default,
             history_days: 400,
             forecast_window: Duration::from_secs(14 * 86_400),
+            interval: Duration::from_secs(300),
         }
     }
 }
@@ -83,6 +92,9 @@ pub struct Config {
     pub secret_env: SecretEnv,
     /// `[[alerts]]`: where state changes are sent (SPEC §12).
     pub alerts: Vec<crate::alerts::Target>,
+    /// `[settings] serve_token`: the bearer token `balance serve` asks for. Kept
+    /// out of `Settings`, which compares by value and a secret does not.
+    pub serve_token: Option<SecretSource>,
 }
 
 /// One `[profiles.NAME]` table: its name and provider as written, and either a
@@ -103,6 +115,8 @@ pub struct Profile {
     pub timeout: Option<Duration>,
     /// Days: a forecast to run out sooner is LOW.
     pub min_days: Option<f64>,
+    /// Time between checks under `balance serve`, overriding `[settings]`.
+    pub interval: Option<Duration>,
     /// Every secret the profile reads, by key: described by `balance profiles`,
     /// resolved offline by `balance config check`.
     pub secrets: Vec<(String, SecretSource)>,
@@ -180,9 +194,17 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
         ))
     })?;
 
+    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
+    let mut serve_token = None;
     let settings = match doc.remove("settings") {
         None => Settings::default(),
-        Some(toml::Value::Table(t)) => {
+        Some(toml::Value::Table(mut t)) => {
+            if let Some(v) = t.remove("serve_token") {
+                serve_token = Some(
+                    SecretSource::from_toml(&v, &base_dir)
+                        .map_err(|m| fail(format!("[settings]: `serve_token` {m}")))?,
+                );
+            }
             parse_settings(t).map_err(|m| fail(format!("[settings]: {m}")))?
         }
         Some(_) => return Err(fail("`settings` must be a table".into())),
@@ -192,7 +214,6 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
         Some(toml::Value::Table(t)) => t,
         Some(_) => return Err(fail("`profiles` must be a table of [profiles.NAME]".into())),
     };
-    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
     let alerts = match doc.remove("alerts") {
         None => Vec::new(),
         Some(v) => crate::alerts::parse(v, &base_dir).map_err(fail)?,
@@ -239,6 +260,7 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
             config_shared: shared,
         },
         alerts,
+        serve_token,
     })
 }
 
@@ -292,6 +314,9 @@ fn parse_settings(mut t: toml::Table) -> Result<Settings, String> {
             _ => None,
         }
         .ok_or("`forecast_window` must be a duration of at least 1h, such as \"14d\"")?;
+    }
+    if let Some(v) = t.remove("interval") {
+        s.interval = interval(&v).map_err(|m| format!("`interval` {m}"))?;
     }
     if let Some(key) = t.keys().next() {
         return Err(format!(
@@ -393,6 +418,10 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         None => None,
         Some(v) => Some(days(&v).map_err(|m| format!("`min_days` {m}"))?),
     };
+    let interval = match table.remove("interval") {
+        None => None,
+        Some(v) => Some(self::interval(&v).map_err(|m| format!("`interval` {m}"))?),
+    };
     let common: Vec<&str> = COMMON_KEYS.iter().map(|(k, _)| *k).collect();
     let mut common_set = vec!["provider"];
     if base_url.is_some() {
@@ -420,8 +449,29 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         currency,
         timeout,
         min_days,
+        interval,
         secrets,
     })
+}
+
+/// Time between checks: a duration such as `"5m"` or a number of seconds,
+/// from 1 second to a day.
+fn interval(v: &toml::Value) -> Result<Duration, String> {
+    let d = match v {
+        toml::Value::String(text) => humantime::parse_duration(text.trim()).ok(),
+        toml::Value::Integer(n) => u64::try_from(*n).ok().map(Duration::from_secs),
+        toml::Value::Float(f) if f.is_finite() && *f >= 0.0 && *f <= 86_400.0 => {
+            Some(Duration::from_secs_f64(*f))
+        }
+        _ => None,
+    };
+    parse_interval(d)
+}
+
+/// The one range an interval may take, in the config and on `--interval`.
+pub fn parse_interval(d: Option<Duration>) -> Result<Duration, String> {
+    d.filter(|d| (Duration::from_secs(1)..=Duration::from_secs(86_400)).contains(d))
+        .ok_or_else(|| "must be a duration from 1s to 1d, such as \"5m\"".to_owned())
 }
 
 /// A number of days, such as `min_days = 7` or `2.5`.
@@ -511,6 +561,32 @@ mod tests {
         assert_eq!(c.profiles[0].profile.as_ref().unwrap().min_days, Some(7.0));
         let err = profile_err(&format!("{ok}min_days = 0\n"));
         assert!(err.contains("`min_days`"), "{err}");
+    }
+
+    #[test]
+    fn intervals_and_serve_token() {
+        let c = parse_str("").unwrap();
+        assert_eq!(c.settings.interval, Duration::from_secs(300));
+        assert!(c.serve_token.is_none());
+        let c = parse_str(
+            "[settings]\ninterval = \"2m\"\nserve_token = { env = \"T\" }\n\
+             [profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\ninterval = 30\n",
+        )
+        .unwrap();
+        assert_eq!(c.settings.interval, Duration::from_secs(120));
+        assert!(c.serve_token.is_some());
+        let p = c.profiles[0].profile.as_ref().unwrap();
+        assert_eq!(p.interval, Some(Duration::from_secs(30)));
+        for bad in ["0", "\"0s\"", "\"2d\"", "\"soon\"", "true"] {
+            let err = parse_str(&format!("[settings]\ninterval = {bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("`interval`"), "{bad}: {err}");
+        }
+        let err = parse_str("[settings]\nserve_token = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`serve_token`"), "{err}");
     }
 
     #[test]

@@ -233,7 +233,7 @@ fn check_and_write(
         None
     };
     if plan.alerts && !plan.config.alerts.is_empty() {
-        runtime.block_on(send_alerts(plan, store, &results));
+        runtime.block_on(send_alerts(&plan.config, store, &results));
     }
 
     if plan.format == Format::Nagios
@@ -297,8 +297,8 @@ fn render(plan: &CheckPlan, results: &[CheckResult]) -> Vec<u8> {
 /// last kept gets one message to every target; the new states are kept, so a
 /// cron job every minute sends one message per change. Failures are warnings:
 /// the exit status never depends on them.
-async fn send_alerts(
-    plan: &CheckPlan,
+pub(super) async fn send_alerts(
+    config: &Config,
     store: Option<crate::history::Store>,
     results: &[CheckResult],
 ) {
@@ -321,7 +321,7 @@ async fn send_alerts(
         .map(|(p, (state, _))| (p.clone(), *state))
         .collect();
     let messages = alerts::changes(&last, results, |r| r.forecast.as_ref().map(|f| f.days_left));
-    for warning in alerts::send(&plan.config.alerts, &messages, &plan.config.secret_env).await {
+    for warning in alerts::send(&config.alerts, &messages, &config.secret_env).await {
         crate::log::line(format_args!("{warning}"));
     }
     // New and changed states only: `since` stays the moment of the change.

@@ -13,6 +13,7 @@ mod profiles;
 mod providers;
 mod report;
 mod sandbox;
+mod serve;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -192,6 +193,11 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             before.no_color("report")?;
             let config_flag = before.config(args.config.config.clone());
             report::run(config_flag.as_deref(), &args)
+        }
+        Command::Serve(args) => {
+            before.no_color("serve")?;
+            let config_flag = before.config(args.config.config.clone());
+            serve::run(config_flag.as_deref(), &args)
         }
     }
 }

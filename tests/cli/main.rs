@@ -20,6 +20,7 @@ mod report;
 mod sandbox;
 mod secret_sources;
 mod secrets;
+mod serve;
 mod terminal;
 mod vendors;
 mod vendors_a;

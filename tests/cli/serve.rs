@@ -1,0 +1,273 @@
+//! `balance serve` (SPEC §11) as a child process against the sandbox: what it
+//! answers, its token, and its signals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::common::{Home, Sandbox};
+use openmetrics_parser::prometheus::parse_prometheus;
+use serde_json::Value;
+
+/// A running `balance serve`, killed when dropped.
+struct Serve {
+    child: Child,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(home: &Home) -> Serve {
+        let mut child = home
+            .cmd()
+            .arg("--config")
+            .arg(home.path().join("config.toml"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--interval", "1s"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        let kept = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                kept.lock().unwrap().push_str(&format!("{line}\n"));
+                if let Some(addr) = line.strip_prefix("balance: serving on http://") {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("serve prints where it listens");
+        Serve {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// (status, body) of one request.
+    fn request(&self, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).unwrap();
+        let status = raw
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = raw
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        self.request("GET", path, None)
+    }
+
+    /// The rows of /api/v1/balances once `ready` holds for them (bounded).
+    fn balances_until(&self, token: Option<&str>, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (status, body) = self.request("GET", "/api/v1/balances", token);
+            if status == 200
+                && let Ok(Value::Array(rows)) = serde_json::from_str::<Value>(&body)
+                && ready(&rows)
+            {
+                return rows;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not ready in time: {status} {body}\nstderr: {}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -{name} {}", self.child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// SIGTERM, then the exit code, which must come within a few seconds.
+    fn terminate(mut self) -> i32 {
+        self.signal("TERM");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().expect("exited, not killed");
+            }
+            assert!(Instant::now() < deadline, "still running after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(sandbox: &Sandbox, key: &str, extra_settings: &str) -> String {
+    format!(
+        "[settings]\ntimeout = 2\nretries = 0\n{extra_settings}\n\
+         [profiles.ib]\nprovider = \"infobip\"\nbase_url = \"{}\"\napi_key = \"{key}\"\nmin_balance = 10\n",
+        sandbox.url("infobip")
+    )
+}
+
+fn status_of(rows: &[Value], profile: &str) -> Option<String> {
+    rows.iter()
+        .find(|r| r["profile"] == profile)
+        .and_then(|r| r["status"].as_str())
+        .map(str::to_owned)
+}
+
+#[test]
+fn serves_metrics_json_page_and_health_from_memory() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    home.config(&config(&sandbox, "healthy", ""));
+    let serve = Serve::start(&home);
+
+    assert_eq!(serve.get("/healthz"), (200, "ok\n".to_owned()));
+    let rows = serve.balances_until(None, |rows| status_of(rows, "ib").is_some());
+    assert_eq!(status_of(&rows, "ib").as_deref(), Some("ok"), "{rows:?}");
+    assert!(rows[0]["balance"].is_number(), "{rows:?}");
+
+    let (status, metrics) = serve.get("/metrics");
+    assert_eq!(status, 200);
+    let parsed = parse_prometheus(&metrics).unwrap_or_else(|e| panic!("{e:?}\n{metrics}"));
+    assert!(parsed.families.contains_key("balance_amount"), "{metrics}");
+    assert!(
+        parsed
+            .families
+            .contains_key("balance_last_success_timestamp_seconds"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("balance_amount{profile=\"ib\",provider=\"infobip\""));
+
+    let (status, page) = serve.get("/");
+    assert_eq!(status, 200);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("http-equiv=\"refresh\""));
+    assert!(page.contains(">ib <span"), "the profile's card: {page}");
+
+    assert_eq!(serve.get("/nope").0, 404);
+    assert_eq!(serve.request("POST", "/metrics", None).0, 405);
+    // Checked again on its interval, and recorded each time.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(serve.terminate(), 0);
+    let out = home.run(&["history", "--format", "csv"]);
+    let rows = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!(rows >= 3, "a header and two checks at least: {rows}");
+}
+
+#[test]
+fn a_token_guards_everything_but_health() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    home.config(&config(
+        &sandbox,
+        "healthy",
+        "serve_token = \"s3cret-token\"",
+    ));
+    let serve = Serve::start(&home);
+    for path in ["/", "/metrics", "/api/v1/balances"] {
+        assert_eq!(serve.get(path).0, 401, "{path}");
+        assert_eq!(serve.request("GET", path, Some("wrong")).0, 401, "{path}");
+        assert_eq!(
+            serve.request("GET", path, Some("s3cret-token")).0,
+            200,
+            "{path}"
+        );
+    }
+    assert_eq!(serve.get("/healthz").0, 200);
+    assert!(!serve.stderr().contains("s3cret-token"));
+}
+
+#[test]
+fn sighup_reloads_a_fixed_credential_and_keeps_the_old_config_when_bad() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    home.config(&config(&sandbox, "bad-credentials", ""));
+    let serve = Serve::start(&home);
+    let rows = serve.balances_until(None, |rows| status_of(rows, "ib").is_some());
+    assert_eq!(status_of(&rows, "ib").as_deref(), Some("error"), "{rows:?}");
+
+    home.config(&config(&sandbox, "healthy", ""));
+    serve.signal("HUP");
+    serve.balances_until(None, |rows| status_of(rows, "ib").as_deref() == Some("ok"));
+
+    home.config("[settings]\ntimeot = 3\n");
+    serve.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !serve.stderr().contains("config not reloaded") {
+        assert!(Instant::now() < deadline, "{}", serve.stderr());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Still serving, and still checking the old config's profile.
+    assert_eq!(serve.get("/healthz").0, 200);
+    let rows = serve.balances_until(None, |rows| status_of(rows, "ib").is_some());
+    assert_eq!(status_of(&rows, "ib").as_deref(), Some("ok"));
+    assert_eq!(serve.terminate(), 0);
+}
+
+#[test]
+fn sigterm_lets_the_check_in_flight_finish_and_be_recorded() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    // `slow` answers after the 2 s timeout: the check is in flight when the signal comes.
+    home.config(&config(&sandbox, "slow", ""));
+    let serve = Serve::start(&home);
+    let began = Instant::now();
+    assert_eq!(serve.terminate(), 0);
+    assert!(
+        began.elapsed() >= Duration::from_secs(1),
+        "it waited for the check"
+    );
+    let out = home.run(&["history", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(csv.lines().any(|l| l.contains(",ib,")), "recorded: {csv}");
+}
+
+#[test]
+fn a_bad_config_at_start_is_a_config_error() {
+    let home = Home::new();
+    home.config("[settings]\ninterval = \"0s\"\n");
+    let out = home.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(
+        crate::common::code(&out),
+        3,
+        "{}",
+        crate::common::stderr(&out)
+    );
+    assert!(crate::common::stderr(&out).contains("`interval`"));
+}
