@@ -131,11 +131,15 @@ async fn serve(path: PathBuf, config: Config, args: &ServeArgs) -> Result<u8, Ap
 async fn resolve_token(config: &Config) -> Result<Option<SecretString>, String> {
     match &config.serve_token {
         None => Ok(None),
-        Some(source) => source
-            .resolve(&config.secret_env, TOKEN_TIMEOUT)
-            .await
-            .map(Some)
-            .map_err(|e| format!("[settings] serve_token: {e}")),
+        Some(source) => {
+            let token = source
+                .resolve(&config.secret_env, TOKEN_TIMEOUT)
+                .await
+                .map_err(|e| format!("[settings] serve_token: {e}"))?;
+            // A token echoed in any log line is removed like any other secret.
+            crate::redact::register(&token);
+            Ok(Some(token))
+        }
     }
 }
 
@@ -586,19 +590,12 @@ fn last_success(results: &[CheckResult], last: &HashMap<String, SystemTime>) -> 
         let _ = writeln!(
             out,
             "balance_last_success_timestamp_seconds{{profile=\"{}\",provider=\"{}\"}} {:.3}",
-            escape(&r.profile),
-            escape(&r.provider),
+            crate::output::prometheus::escape(&r.profile),
+            crate::output::prometheus::escape(&r.provider),
             secs
         );
     }
     out
-}
-
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 fn reply(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {

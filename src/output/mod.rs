@@ -4,7 +4,7 @@ pub mod history;
 mod json;
 pub mod nagios;
 pub mod page;
-mod prometheus;
+pub mod prometheus;
 pub mod table;
 
 use crate::check::{CheckResult, Status};

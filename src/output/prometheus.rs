@@ -102,7 +102,7 @@ pub fn render(results: &[CheckResult]) -> String {
 }
 
 /// Label values: backslash, double quote and line feed escaped, as the format requires.
-fn escape(value: &str) -> String {
+pub fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
