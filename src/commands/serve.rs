@@ -436,19 +436,7 @@ async fn accept_loop(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    loop {
-        let stream = tokio::select! {
-            () = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    crate::debug!(1, "serve: accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = stream.set_nodelay(true);
+    while let Some(stream) = crate::sandbox::accept(&listener, shutdown.as_mut(), "serve").await {
         let (state, running) = (state.clone(), running.clone());
         tokio::task::spawn_local(async move {
             let service = service_fn(move |request| {

@@ -22,6 +22,31 @@ use crate::debug;
 /// Balance requests are tiny; anything larger is not one.
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
+/// The next connection, or `None` once `shutdown` completes. A failed accept
+/// (out of file descriptors, say) waits a moment rather than spinning. Shared by
+/// the sandbox and `balance serve`.
+pub async fn accept(
+    listener: &TcpListener,
+    mut shutdown: std::pin::Pin<&mut impl Future<Output = ()>>,
+    who: &str,
+) -> Option<tokio::net::TcpStream> {
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return None,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    return Some(stream);
+                }
+                Err(e) => {
+                    debug!(1, "{who}: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+}
+
 /// Serves until `shutdown` completes. Connections still open then are dropped
 /// with the runtime.
 pub async fn serve(
@@ -31,20 +56,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    loop {
-        let stream = tokio::select! {
-            () = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors, say: wait rather than spin.
-                    debug!(1, "sandbox: accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = stream.set_nodelay(true);
+    while let Some(stream) = accept(&listener, shutdown.as_mut(), "sandbox").await {
         let state = Arc::clone(&state);
         tokio::spawn(async move {
             let service = service_fn(move |request| {
