@@ -196,6 +196,44 @@ fn card(page: &mut String, i: usize, r: &CheckResult, points: &[Point]) {
     page.push_str("</section>\n");
 }
 
+/// At most two points per time bucket (the lowest and the highest, in time
+/// order) plus the first and the last: the same shape, drops and top-ups
+/// included, from far fewer points. Series of up to `2 * buckets` points come
+/// back whole.
+pub fn thin<'a>(points: &[&'a Point], buckets: usize) -> Vec<&'a Point> {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
+    if points.len() <= 2 * buckets.max(1) {
+        return points.to_vec();
+    }
+    let span = i128::from(last.at) - i128::from(first.at) + 1;
+    let bucket = |p: &Point| (i128::from(p.at) - i128::from(first.at)) * buckets as i128 / span;
+    let mut out: Vec<&Point> = Vec::with_capacity(2 * buckets + 2);
+    out.push(first);
+    let mut i = 1;
+    while i < points.len() - 1 {
+        let b = bucket(points[i]);
+        let (mut lo, mut hi, mut j) = (i, i, i);
+        while j < points.len() - 1 && bucket(points[j]) == b {
+            if points[j].balance < points[lo].balance {
+                lo = j;
+            }
+            if points[j].balance > points[hi].balance {
+                hi = j;
+            }
+            j += 1;
+        }
+        out.push(points[lo.min(hi)]);
+        if lo != hi {
+            out.push(points[lo.max(hi)]);
+        }
+        i = j;
+    }
+    out.push(last);
+    out
+}
+
 const W: f64 = 320.0;
 const H: f64 = 140.0;
 /// The plot area inside the chart: room for the labels on the left and below.
@@ -210,6 +248,8 @@ const BOTTOM: f64 = 118.0;
 fn chart(page: &mut String, i: usize, r: &CheckResult, points: &[Point]) {
     let currency = points.last().and_then(|p| p.currency.clone());
     let points: Vec<&Point> = points.iter().filter(|p| p.currency == currency).collect();
+    // Two points per two pixels draw the same line as a year of checks would.
+    let points = thin(&points, (RIGHT - LEFT) as usize / 2);
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         page.push_str("<p class=\"nochart\">No balance recorded to draw.</p>\n");
         return;
@@ -453,6 +493,36 @@ mod tests {
         assert!(page.contains("class=\"min\""));
         assert!(page.contains("class=\"forecast\""));
         assert!(page.contains("<polyline"));
+    }
+
+    #[test]
+    fn thinning_keeps_the_shape_and_the_ends() {
+        // A week every minute, spending 1 a minute, topped up once and dipping once.
+        let mut points: Vec<Point> = (0..10_080i64)
+            .map(|m| Point {
+                at: m * 60_000_000,
+                balance: Decimal::from(20_000 - m + if m > 5000 { 9000 } else { 0 }),
+                currency: None,
+            })
+            .collect();
+        points[7000].balance = Decimal::from(-5);
+        let refs: Vec<&Point> = points.iter().collect();
+        let thin = thin(&refs, 150);
+        assert!(thin.len() <= 302, "{} points", thin.len());
+        assert_eq!(thin.first().unwrap().at, 0);
+        assert_eq!(thin.last().unwrap().at, points.last().unwrap().at);
+        assert!(thin.windows(2).all(|w| w[0].at < w[1].at));
+        let max = |ps: &[&Point]| ps.iter().map(|p| p.balance).max();
+        let min = |ps: &[&Point]| ps.iter().map(|p| p.balance).min();
+        assert_eq!(max(&thin), max(&refs));
+        assert_eq!(min(&thin), Some(Decimal::from(-5)));
+        // The top-up is still a rise between neighbours.
+        assert!(
+            thin.windows(2)
+                .any(|w| w[1].balance - w[0].balance > Decimal::from(8000))
+        );
+        let few: Vec<&Point> = refs[..300].to_vec();
+        assert_eq!(super::thin(&few, 150).len(), 300);
     }
 
     #[test]
