@@ -5,7 +5,7 @@ use crate::common::{Home, Sandbox, code, json, stderr, stdout};
 use crate::history::{config, import, now, spend_history};
 
 /// The number after `Days left</dt><dd>` in the card headed `name`.
-fn days_on_card(page: &str, name: &str) -> Option<f64> {
+pub(crate) fn days_on_card(page: &str, name: &str) -> Option<f64> {
     let card = page.split(&format!(">{name} <span")).nth(1)?;
     let card = card.split("</section>").next()?;
     let days = card.split("Days left</dt><dd>").nth(1)?;
@@ -39,13 +39,13 @@ fn report_shows_what_check_recorded_worst_first() {
     assert!(at(">ib2 <span") < at(">ib <span"));
     assert!(page.contains("1 low, 1 failing, 1 ok"), "{page}");
     assert!(page.contains("Failing: auth"));
-    for r in &rows {
-        if let Some(b) = r["balance"].as_str() {
-            assert!(
-                page.contains(&format!("<span class=\"amount\">{b}</span>")),
-                "{b}"
-            );
-        }
+    let amounts = rows.iter().filter_map(|r| r["balance"].as_number());
+    assert_eq!(amounts.clone().count(), 2);
+    for b in amounts {
+        assert!(
+            page.contains(&format!("<span class=\"amount\">{b}</span>")),
+            "{b}"
+        );
     }
     assert!(page.contains("<dt>Minimum</dt><dd>100</dd>"));
     let shown = days_on_card(&page, "ib").unwrap();

@@ -7,7 +7,8 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::{Home, Sandbox};
+use crate::common::{Home, Sandbox, code};
+use crate::history::{now, spend_history};
 use openmetrics_parser::prometheus::parse_prometheus;
 use serde_json::Value;
 
@@ -54,28 +55,50 @@ impl Serve {
 
     /// (status, body) of one request.
     fn request(&self, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = auth
+            .as_deref()
+            .map(|a| ("Authorization", a))
+            .into_iter()
+            .collect();
+        let (status, _, body) = self.exchange(method, path, &headers);
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// (status, header lines, body bytes) of one request with these headers.
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, String, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
-        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        let extra: String = headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .collect();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"
         )
         .unwrap();
-        let mut raw = String::new();
-        stream.read_to_string(&mut raw).unwrap();
-        let status = raw
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(raw.len());
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let body = raw.get(split + 4..).unwrap_or_default().to_vec();
+        let status = head
             .split(' ')
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let body = raw
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
-        (status, body)
+        (status, head, body)
     }
 
     fn get(&self, path: &str) -> (u16, String) {
@@ -270,4 +293,93 @@ fn a_bad_config_at_start_is_a_config_error() {
         crate::common::stderr(&out)
     );
     assert!(crate::common::stderr(&out).contains("`interval`"));
+}
+
+/// What a card says in its `<span class="amount">`, and its status class.
+fn card<'a>(page: &'a str, name: &str) -> Option<(&'a str, Option<&'a str>)> {
+    let start = page.find(&format!(">{name} <span"))?;
+    let opening = &page[..start];
+    let class = opening[opening.rfind("<section class=\"card ")? + 21..]
+        .split('"')
+        .next()?;
+    let body = page[start..].split("</section>").next()?;
+    let amount = body
+        .split("<span class=\"amount\">")
+        .nth(1)
+        .and_then(|a| a.split('<').next());
+    Some((class, amount))
+}
+
+#[test]
+fn the_page_shows_the_numbers_of_the_api_and_the_last_success_outlives_a_restart() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    crate::history::config(&home, &sandbox, "");
+    crate::history::import(&home, &spend_history(now()));
+    // `bad` answered once, an hour ago; its credentials have failed since.
+    let an_hour_ago = now() - 3600;
+    let file = home.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "checked_at,profile,provider,status,balance,currency,error_kind\r\n\
+             {},bad,infobip,ok,12.5,EUR,\r\n",
+            humantime::format_rfc3339_seconds(
+                std::time::UNIX_EPOCH + Duration::from_secs(an_hour_ago as u64)
+            )
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        code(&home.run(&["history", "import", file.to_str().unwrap()])),
+        0
+    );
+
+    let serve = Serve::start(&home);
+    let rows = serve.balances_until(None, |rows| rows.len() == 3);
+    let (status, api) = serve.get("/api/v1/balances");
+    assert_eq!(status, 200);
+    let (_, page) = serve.get("/");
+    for row in &rows {
+        let name = row["profile"].as_str().unwrap();
+        let (class, amount) = card(&page, name).unwrap_or_else(|| panic!("{name}: {page}"));
+        assert_eq!(Some(class), row["status"].as_str(), "{name}");
+        match amount {
+            // The exact digits, as the API wrote them.
+            Some(a) => assert!(api.contains(&format!("\"balance\": {a},")), "{a}: {api}"),
+            None => assert!(row["balance"].is_null(), "{name}"),
+        }
+    }
+    let ib = rows.iter().find(|r| r["profile"] == "ib").unwrap();
+    let days = ib["forecast"]["days_left"]
+        .as_f64()
+        .expect("ib has a forecast");
+    let shown = crate::report::days_on_card(&page, "ib").unwrap();
+    assert!((shown - days).abs() <= 0.051, "{shown} vs {days}");
+
+    // The last success of `bad` is the recorded one, though this run never saw it.
+    let (_, metrics) = serve.get("/metrics");
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("balance_last_success_timestamp_seconds{profile=\"bad\""))
+        .unwrap_or_else(|| panic!("{metrics}"));
+    let at: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert_eq!(at as i64, an_hour_ago, "{line}");
+    assert!(!metrics.contains("balance_amount{profile=\"bad\""));
+
+    // Prometheus asks for gzip: the same text, compressed.
+    let (status, head, body) = serve.exchange("GET", "/metrics", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase().contains("content-encoding: gzip"),
+        "{head}"
+    );
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text.lines().next(), metrics.lines().next());
+    assert!(text.contains("balance_last_success_timestamp_seconds{profile=\"bad\""));
+    assert!(body.len() < text.len());
+    assert_eq!(serve.terminate(), 0);
 }
