@@ -106,7 +106,11 @@ impl Serve {
     }
 
     /// The rows of /api/v1/balances once `ready` holds for them (bounded).
-    fn balances_until(&self, token: Option<&str>, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    fn balances_until(
+        &self,
+        token: Option<&str>,
+        mut ready: impl FnMut(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let (status, body) = self.request("GET", "/api/v1/balances", token);
@@ -382,4 +386,65 @@ fn the_page_shows_the_numbers_of_the_api_and_the_last_success_outlives_a_restart
     assert!(text.contains("balance_last_success_timestamp_seconds{profile=\"bad\""));
     assert!(body.len() < text.len());
     assert_eq!(serve.terminate(), 0);
+}
+
+#[test]
+fn a_vendor_failing_and_recovering_is_seen_and_alerted_once_each_way() {
+    use crate::common::hostile::{Action, Hostile, json};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Answers 1-2: 50 EUR; 3-5: 401; then 40 EUR.
+    let n = Arc::new(AtomicUsize::new(0));
+    let count = n.clone();
+    let vendor = Hostile::start(move |_| {
+        let body = match count.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => json(200, r#"{"balance": 50.00, "currency": "EUR"}"#),
+            2..=4 => json(
+                401,
+                r#"{"requestError": {"serviceException": {"messageId": "UNAUTHORIZED", "text": "Invalid login details"}}}"#,
+            ),
+            _ => json(200, r#"{"balance": 40.00, "currency": "EUR"}"#),
+        };
+        Action::Respond(body)
+    });
+    let home = Home::new();
+    let alerts = home.path().join("alerts.txt");
+    home.config(&format!(
+        "[settings]\ntimeout = 2\nretries = 0\n\n\
+         [profiles.flaky]\nprovider = \"infobip\"\nbase_url = \"{}\"\napi_key = \"k-marker-9d1e\"\nmin_balance = 10\n\n\
+         [[alerts]]\ncommand = [\"sh\", \"-c\", \"cat >> '{}'; echo >> '{}'\"]\n",
+        vendor.url(),
+        alerts.display(),
+        alerts.display()
+    ));
+    let serve = Serve::start(&home);
+    let mut seen = Vec::new();
+    serve.balances_until(None, |rows| {
+        if let Some(s) = status_of(rows, "flaky")
+            && seen.last() != Some(&s)
+        {
+            seen.push(s);
+        }
+        seen.len() >= 3
+    });
+    assert_eq!(seen, ["ok", "error", "ok"]);
+    let (_, metrics) = serve.get("/metrics");
+    assert!(
+        metrics.contains(
+            "balance_amount{profile=\"flaky\",provider=\"infobip\",currency=\"EUR\"} 40.00"
+        ),
+        "{metrics}"
+    );
+    assert_eq!(serve.terminate(), 0);
+    let sent = std::fs::read_to_string(&alerts).unwrap_or_default();
+    let messages: Vec<&str> = sent
+        .split("\n\n")
+        .filter(|m| !m.trim().is_empty())
+        .collect();
+    assert_eq!(messages.len(), 2, "one alert each way: {sent}");
+    assert!(
+        messages[0].contains("flaky") && messages[0].to_lowercase().contains("failed"),
+        "{sent}"
+    );
+    assert!(messages[1].to_lowercase().contains("recovered"), "{sent}");
+    assert!(!sent.contains("k-marker-9d1e"), "no secret in alerts");
 }
