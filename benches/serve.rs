@@ -10,7 +10,10 @@
 //!    default, so 288 s is a simulated day) for SOAK_SECS (300), with one client
 //!    scraping `/metrics` every 100 ms and another fetching `/` every second.
 //!    The resident memory of `serve` is sampled every 5 s; the checks are
-//!    counted in the history store at the end.
+//!    counted in the history store at the end. Before it, PREFILL (200) older
+//!    checks per profile are imported, so that `serve` starts with its charts
+//!    full (200 points each) as after a day's run: the soak then shows the
+//!    steady state. PREFILL=0 shows the charts filling from nothing.
 //!
 //!   cargo bench --bench serve
 //!   PROFILES=200 SOAK_SECS=60 cargo bench --bench serve     # a quick look
@@ -47,6 +50,7 @@ fn main() {
     let scrapes = env("SCRAPES", 100) as usize;
     let soak_secs = env("SOAK_SECS", 300);
     let soak_interval = env("SOAK_INTERVAL", 1);
+    let prefill = env("PREFILL", 200) as i64;
     let bin = env!("CARGO_BIN_EXE_balance");
     let dir = tempfile::tempdir().unwrap();
 
@@ -91,23 +95,23 @@ fn main() {
             .expect("not every profile got a result in 10 minutes")
             .as_secs_f64()
     );
-    let metrics_bytes = runtime
-        .block_on(async {
-            client
-                .get(format!("{base}/metrics"))
-                .send()
-                .await?
-                .bytes()
-                .await
-        })
-        .unwrap()
-        .len();
+    let size = |gzip: bool| {
+        let mut request = client.get(format!("{base}/metrics"));
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        runtime
+            .block_on(async { request.send().await?.bytes().await })
+            .unwrap()
+            .len()
+    };
+    let (metrics_bytes, gzip_bytes) = (size(false), size(true));
     for gzip in [true, false] {
         let mut times = runtime.block_on(scrape_all(&client, &base, scrapers, scrapes, gzip));
         println!(
             "scale: /metrics ({} KiB{}) under {scrapers} concurrent scrapers x {scrapes}: {}",
-            metrics_bytes / 1024,
-            if gzip { ", gzip" } else { ", uncompressed" },
+            (if gzip { gzip_bytes } else { metrics_bytes }) / 1024,
+            if gzip { ", gzipped" } else { ", uncompressed" },
             summary(&mut times),
         );
     }
@@ -116,6 +120,14 @@ fn main() {
 
     // 2. Soak.
     let store = dir.path().join("history.sqlite3");
+    if prefill > 0 {
+        let started = Instant::now();
+        import_history(bin, &config, &store, dir.path(), prefill);
+        println!(
+            "soak: {prefill} older checks per profile imported in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let rows_before = rows(&store);
     let (serve, base) = start_serve(bin, &config, dir.path(), Some(soak_interval));
     let pid = serve.0.id();
@@ -151,6 +163,9 @@ fn main() {
     }
     stop.store(true, Ordering::Relaxed);
     let (mut metrics, mut page) = runtime.block_on(scraping).unwrap();
+    let page_bytes = runtime
+        .block_on(async { client.get(format!("{base}/")).send().await?.bytes().await })
+        .map_or(0, |b| b.len());
     #[cfg(unix)]
     unsafe {
         libc::kill(pid as i32, libc::SIGTERM);
@@ -166,7 +181,8 @@ fn main() {
     );
     println!("soak: /metrics during the soak: {}", summary(&mut metrics));
     println!(
-        "soak: / (status page) during the soak: {}",
+        "soak: / (status page, {} KiB) during the soak: {}",
+        page_bytes / 1024,
         summary(&mut page)
     );
     let mib = |k: u64| k as f64 / 1024.0;
@@ -190,6 +206,52 @@ fn main() {
         print!(" {}:{:.1}", at.as_secs(), mib(*kib));
     }
     println!();
+}
+
+/// `count` checks per profile before the one the scale phase recorded, five
+/// minutes apart, spending 0.01 a check in the currency that check found.
+fn import_history(bin: &str, config: &Path, store: &Path, dir: &Path, count: i64) {
+    let db = rusqlite::Connection::open(store).unwrap();
+    let mut first = db
+        .prepare(
+            "SELECT profile, provider, min(checked_at), balance, coalesce(currency, '')
+             FROM checks WHERE balance IS NOT NULL GROUP BY profile",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, i64, String, String)> = first
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut csv =
+        String::from("checked_at,profile,provider,status,balance,currency,error_kind\r\n");
+    for (profile, provider, at, balance, currency) in rows {
+        let balance: rust_decimal::Decimal = balance.parse().unwrap();
+        for k in (1..=count).rev() {
+            let t = std::time::UNIX_EPOCH + Duration::from_micros((at - k * 300_000_000) as u64);
+            let b = balance + rust_decimal::Decimal::new(k, 2);
+            csv.push_str(&format!(
+                "{},{profile},{provider},ok,{b},{currency},\r\n",
+                humantime::format_rfc3339_micros(t)
+            ));
+        }
+    }
+    let file = dir.join("prefill.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = Command::new(bin)
+        .arg("--config")
+        .arg(config)
+        .args(["history", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// PROFILES profiles, cycling through the sandbox's vendors: every fifth one

@@ -370,6 +370,16 @@ fn the_page_shows_the_numbers_of_the_api_and_the_last_success_outlives_a_restart
     let at: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert_eq!(at as i64, an_hour_ago, "{line}");
     assert!(!metrics.contains("balance_amount{profile=\"bad\""));
+    // The §10 gauges, from the same forecast as the API's.
+    let gauge: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("balance_days_left{profile=\"ib\",provider=\"infobip\"} "))
+        .unwrap_or_else(|| panic!("{metrics}"))
+        .parse()
+        .unwrap();
+    // The JSON rounds to two places.
+    assert!((gauge - days).abs() <= 0.005, "{gauge} vs {days}");
+    assert!(metrics.contains("balance_spend_per_day{profile=\"ib\""));
 
     // Prometheus asks for gzip: the same text, compressed.
     let (status, head, body) = serve.exchange("GET", "/metrics", &[("Accept-Encoding", "gzip")]);
