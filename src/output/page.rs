@@ -495,6 +495,56 @@ mod tests {
         assert!(page.contains("<polyline"));
     }
 
+    /// WCAG 2 contrast of every text colour on the card and on the page, in
+    /// both schemes: 4.5:1 (AA for normal text), read from the CSS itself.
+    #[test]
+    fn text_colours_meet_wcag_aa_in_both_schemes() {
+        fn luminance(hex: &str) -> f64 {
+            let hex = if hex.len() == 4 {
+                hex.chars().flat_map(|c| [c, c]).skip(1).collect()
+            } else {
+                hex.to_owned()
+            };
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        }
+        let contrast = |a: &str, b: &str| {
+            let (x, y) = (luminance(a), luminance(b));
+            (x.max(y) + 0.05) / (x.min(y) + 0.05)
+        };
+        let schemes: Vec<HashMap<&str, &str>> = CSS
+            .split(":root{")
+            .skip(1)
+            .map(|vars| {
+                vars.split('}')
+                    .next()
+                    .unwrap()
+                    .split(';')
+                    .filter_map(|kv| kv.trim().strip_prefix("--")?.split_once(':'))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(schemes.len(), 2, "light and dark");
+        for vars in &schemes {
+            for text in ["fg", "muted", "ok", "low", "error", "line"] {
+                for ground in ["card", "bg"] {
+                    let ratio = contrast(vars[text], vars[ground]);
+                    assert!(
+                        ratio >= 4.5,
+                        "--{text} on --{ground}: {ratio:.2} in {vars:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn thinning_keeps_the_shape_and_the_ends() {
         // A week every minute, spending 1 a minute, topped up once and dipping once.
