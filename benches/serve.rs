@@ -143,7 +143,7 @@ fn main() {
                 if get(&client, &format!("{base}/metrics"), true).await {
                     metrics.push(t.elapsed());
                 }
-                if tick % 10 == 0 {
+                if tick.is_multiple_of(10) {
                     let t = Instant::now();
                     if get(&client, &format!("{base}/"), true).await {
                         page.push(t.elapsed());

@@ -329,12 +329,11 @@ mod tests {
         /// Any bytes, any pointer: a value or nothing, never a panic.
         #[test]
         fn arbitrary_documents(body in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..64), p in "(/[a-z0-9~]{0,3}){0,3}") {
-            if let (Some(doc), Ok(p)) = (document(&body), Pointer::parse(&p)) {
-                if let Some(v) = p.resolve(doc) {
+            if let (Some(doc), Ok(p)) = (document(&body), Pointer::parse(&p))
+                && let Some(v) = p.resolve(doc) {
                     let _ = amount(v);
                     let _ = scalar_text(v);
                 }
-            }
         }
     }
 }

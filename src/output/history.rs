@@ -50,10 +50,10 @@ pub fn table(summaries: &[Summary]) -> String {
         ]);
     }
     for i in 2..=8 {
-        if i != 3 {
-            if let Some(column) = t.column_mut(i) {
-                column.set_cell_alignment(CellAlignment::Right);
-            }
+        if i != 3
+            && let Some(column) = t.column_mut(i)
+        {
+            column.set_cell_alignment(CellAlignment::Right);
         }
     }
     super::table::finish(&t)

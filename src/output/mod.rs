@@ -87,15 +87,15 @@ fn value(results: &[CheckResult]) -> String {
 /// Why a result is LOW: `min 20`, `empty in 3.2 d`, or both.
 pub fn low_reason(r: &CheckResult) -> String {
     let mut reasons = Vec::new();
-    if let (Ok(b), Some(min)) = (&r.outcome, r.min_balance) {
-        if b.amount < min {
-            reasons.push(format!("min {min}"));
-        }
+    if let (Ok(b), Some(min)) = (&r.outcome, r.min_balance)
+        && b.amount < min
+    {
+        reasons.push(format!("min {min}"));
     }
-    if r.empties_soon() {
-        if let Some(days) = days_left(r) {
-            reasons.push(format!("empty in {days} d"));
-        }
+    if r.empties_soon()
+        && let Some(days) = days_left(r)
+    {
+        reasons.push(format!("empty in {days} d"));
     }
     reasons.join("; ")
 }
