@@ -27,7 +27,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
@@ -49,6 +49,10 @@ const CHART_POINTS: usize = 200;
 const PAGE_AGE: Duration = Duration::from_secs(15);
 /// Threads answering requests.
 const HTTP_THREADS: usize = 2;
+/// How long a client may take to send a request's head, and a kept-alive
+/// connection may stay idle: without it, clients that open connections and
+/// send nothing would hold them (and file descriptors) for ever.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How far back the chart reads the store at start.
 const CHART_WINDOW: Duration = Duration::from_secs(30 * 86_400);
 /// How long a secret command for the token may run.
@@ -628,6 +632,8 @@ async fn accept_loop(
                 async move { Ok::<_, Infallible>(answer) }
             });
             if let Err(e) = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), service)
                 .await
             {
