@@ -1,5 +1,6 @@
 //! `cargo bench --bench history`: a history store of 1,000,000 rows (100
-//! profiles x 10,000 checks spread over a year, spending with monthly top-ups),
+//! profiles x 10,000 checks spread over a year, spending with monthly top-ups
+//! on a different day for each profile),
 //! then what history costs a `check` and what `balance history` takes.
 //!
 //! - the history step alone (open, read each profile's forecast window,
@@ -43,8 +44,11 @@ fn main() {
         rows.clear();
         for i in 0..per_profile {
             let at = now - YEAR + i * step;
-            // 30-day cycles: topped up to 10,000, spending ~300 a day.
-            let into_cycle = (i * step) % (30 * 86_400_000_000);
+            // 30-day cycles: topped up to 10,000, spending ~300 a day; each
+            // profile's cycle starts on another day, so the time since the last
+            // top-up (which bounds what a forecast reads) is spread evenly.
+            let month = 30 * 86_400_000_000;
+            let into_cycle = (i * step + p as i64 * month / PROFILES as i64) % month;
             let cents = 1_000_000 - into_cycle / (86_400_000_000 / 30_000) - (i * 7919 % 97);
             rows.push(Record {
                 checked_at: at,

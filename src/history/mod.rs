@@ -158,7 +158,7 @@ pub fn record_run(
     for r in results.iter_mut() {
         let record = Record::of(r);
         if let (Some(balance), true) = (record.balance, r.outcome.is_ok()) {
-            match store.points(&r.profile, record.checked_at.saturating_sub(window)) {
+            match store.current_segment(&r.profile, record.checked_at.saturating_sub(window)) {
                 Ok(mut points) => {
                     points.push(Point {
                         at: record.checked_at,

@@ -271,7 +271,7 @@ impl Store {
     }
 
     /// The fetched balances of one profile from `since` on, oldest first: what a
-    /// forecast reads. Failed checks carry no balance and are left out.
+    /// chart draws. Failed checks carry no balance and are left out.
     pub fn points(&self, profile: &str, since: i64) -> Result<Vec<Point>, StoreError> {
         self.read(|conn| {
             let mut q = conn.prepare_cached(
@@ -279,28 +279,34 @@ impl Store {
                  WHERE profile = ?1 AND checked_at >= ?2 AND balance IS NOT NULL
                  ORDER BY checked_at",
             )?;
-            let mut rows = q.query(params![profile, since])?;
             let mut points: Vec<Point> = Vec::new();
-            while let Some(row) = rows.next()? {
-                // Read in place: this loop is most of what history adds to a check.
-                let balance = row.get_ref(1)?.as_str().ok().and_then(|b| b.parse().ok());
-                // A value no build of this program wrote is skipped, not fatal.
-                let Some(balance) = balance else { continue };
-                let currency = row.get_ref(2)?.as_str_or_null().ok().flatten();
-                let currency = match points.last() {
-                    Some(last) if last.currency.as_deref() == currency => last.currency.clone(),
-                    _ => currency.map(str::to_owned),
-                };
-                points.push(Point {
-                    at: row.get(0)?,
-                    balance,
-                    currency,
-                });
-            }
+            read_points(q.query(params![profile, since])?, &mut points, |_, _| true)?;
             Ok(points)
         })
     }
 
+    /// The balances of the current segment from `since` on, oldest first: what
+    /// a forecast reads (`forecast` starts its segment after the last rise or
+    /// change of currency, so nothing before that is read). Read newest first,
+    /// stopping there: a profile topped up a week ago costs a week of rows, not
+    /// the whole window.
+    pub fn current_segment(&self, profile: &str, since: i64) -> Result<Vec<Point>, StoreError> {
+        self.read(|conn| {
+            let mut q = conn.prepare_cached(
+                "SELECT checked_at, balance, currency FROM checks
+                 WHERE profile = ?1 AND checked_at >= ?2 AND balance IS NOT NULL
+                 ORDER BY checked_at DESC",
+            )?;
+            let mut points: Vec<Point> = Vec::new();
+            read_points(
+                q.query(params![profile, since])?,
+                &mut points,
+                |older, newer| newer.balance <= older.balance && newer.currency == older.currency,
+            )?;
+            points.reverse();
+            Ok(points)
+        })
+    }
     /// One profile's records from `since` on, oldest first: one range scan of
     /// the primary key.
     pub fn records_of(&self, profile: &str, since: i64) -> Result<Vec<Record>, StoreError> {
@@ -419,6 +425,38 @@ impl Store {
     }
 }
 
+/// Appends the rows' points to `points` while `keep(point, last kept)` holds
+/// (from the second point on). Read in place: this loop is most of what history
+/// adds to a check.
+fn read_points(
+    mut rows: rusqlite::Rows<'_>,
+    points: &mut Vec<Point>,
+    keep: impl Fn(&Point, &Point) -> bool,
+) -> rusqlite::Result<()> {
+    while let Some(row) = rows.next()? {
+        let balance = row.get_ref(1)?.as_str().ok().and_then(|b| b.parse().ok());
+        // A value no build of this program wrote is skipped, not fatal.
+        let Some(balance) = balance else { continue };
+        let currency = row.get_ref(2)?.as_str_or_null().ok().flatten();
+        let currency = match points.last() {
+            Some(last) if last.currency.as_deref() == currency => last.currency.clone(),
+            _ => currency.map(str::to_owned),
+        };
+        let point = Point {
+            at: row.get(0)?,
+            balance,
+            currency,
+        };
+        if let Some(last) = points.last()
+            && !keep(&point, last)
+        {
+            break;
+        }
+        points.push(point);
+    }
+    Ok(())
+}
+
 fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
         checked_at: row.get(0)?,
@@ -525,6 +563,60 @@ mod tests {
             },
             duration_ms: Some(12),
         }
+    }
+
+    /// Reading only the current segment forecasts exactly what reading the
+    /// whole window does, with top-ups, currency changes, failed checks and
+    /// windows cutting anywhere.
+    #[test]
+    fn the_current_segment_forecasts_as_the_whole_window() {
+        use crate::history::forecast::forecast;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let hour = 3_600_000_000i64;
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut records = Vec::new();
+        let mut balance = 5000i64;
+        for h in 0..2000 {
+            balance -= rng.i64(0..40);
+            if rng.u8(..) < 4 {
+                balance += 3000;
+            }
+            let text = format!("{}.{:02}", balance / 100, balance.rem_euclid(100));
+            let mut r = record("p", h * hour, (rng.u8(..) > 10).then_some(text.as_str()));
+            if h > 1500 && r.balance.is_some() {
+                r.currency = Some("USD".into());
+            }
+            records.push(r);
+        }
+        let window = std::time::Duration::from_secs(14 * 86_400);
+        let (mut forecasts, mut shorter) = (0, 0);
+        // Recorded as time goes by: the store never holds a later check.
+        for (i, chunk) in records.chunks(37).enumerate() {
+            store.record(chunk).unwrap();
+            let now = chunk.last().unwrap().checked_at + 1;
+            let since = now - 14 * 24 * hour;
+            let mut all: Vec<Point> = store.points("p", since).unwrap();
+            let mut seg: Vec<Point> = store.current_segment("p", since).unwrap();
+            // What record_run appends: this check's balance, a drop or a top-up.
+            let next = Point {
+                at: now,
+                balance: d(if i % 3 == 0 { "99999" } else { "10" }),
+                currency: all.last().and_then(|p| p.currency.clone()),
+            };
+            all.push(next.clone());
+            seg.push(next);
+            assert!(seg.len() <= all.len());
+            shorter += usize::from(seg.len() < all.len());
+            let f = forecast(&all, now, window);
+            forecasts += usize::from(f.is_some());
+            assert_eq!(f, forecast(&seg, now, window), "chunk {i}");
+        }
+        // Both kinds of case were met, not just the trivial ones.
+        assert!(
+            forecasts > 10 && shorter > 10,
+            "{forecasts} forecasts, {shorter} shorter"
+        );
     }
 
     #[test]
