@@ -12,7 +12,7 @@ use crate::check::CheckResult;
 use crate::cli::{ReportArgs, Since};
 use crate::config::{self, Settings};
 use crate::error::{AppError, CheckError, ErrorKind};
-use crate::history::{Point, Record, Store, StoreError, forecast, micros, system_time};
+use crate::history::{Record, Store, StoreError, forecast, micros, system_time};
 use crate::kit::Balance;
 
 /// What the report reads of the config.
@@ -95,7 +95,7 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
             result.forecast =
                 forecast::forecast(&points, last.checked_at, settings.forecast_window);
         }
-        let shown: Vec<Point> = points.into_iter().filter(|p| p.at >= from).collect();
+        let shown = points.into_iter().filter(|p| p.at >= from).collect();
         history.insert(name, shown);
         results.push(result);
     }

@@ -91,24 +91,12 @@ struct Shared {
     order: Vec<String>,
     latest: HashMap<String, CheckResult>,
     last_success: HashMap<String, SystemTime>,
-    /// Shared with the renders under way: adding a point copies a chart only
-    /// while a render holds it.
-    chart: HashMap<String, Arc<Vec<Point>>>,
+    chart: HashMap<String, Vec<Point>>,
     token: Option<SecretString>,
     /// Counts the changes to what the answers show; each rendered answer
     /// carries the generation it shows.
     generation: u64,
-}
-
-/// What the scheduler publishes and the HTTP side reads: the results behind
-/// one lock, held only to change them or to copy what a render needs, and each
-/// document as last rendered behind a lock of its own, so that clients asking
-/// at once for a changed document wait for one render rather than each making
-/// it, and the scheduler never waits for a render.
-#[derive(Default)]
-struct Served {
-    shared: Mutex<Shared>,
-    docs: [Mutex<Option<Rendered>>; 3],
+    rendered: [Option<Rendered>; 3],
 }
 
 /// The documents served from the results.
@@ -137,99 +125,74 @@ struct Rendered {
     gzip: Option<Bytes>,
 }
 
-/// What one render reads, copied out of `Shared`.
-struct Snapshot {
-    generation: u64,
-    results: Vec<CheckResult>,
-    last_success: HashMap<String, SystemTime>,
-    chart: HashMap<String, Arc<Vec<Point>>>,
-    pending: Vec<String>,
-}
-
 impl Shared {
-    fn snapshot(&self, doc: Doc) -> Snapshot {
-        let results = self
-            .order
+    fn results(&self) -> Vec<CheckResult> {
+        self.order
             .iter()
             .filter_map(|n| self.latest.get(n).cloned())
-            .collect();
-        let (mut last_success, mut chart, mut pending) = Default::default();
+            .collect()
+    }
+
+    /// The document, made again only when the results changed since (or, for
+    /// the page, which tells the time, when it is older than `PAGE_AGE`).
+    fn body(&mut self, doc: Doc, gzip: bool) -> Bytes {
+        let now = SystemTime::now();
+        let fresh = |r: &Rendered| {
+            r.generation == self.generation
+                && (doc != Doc::Page || now.duration_since(r.made).is_ok_and(|age| age < PAGE_AGE))
+        };
+        let slot = &self.rendered[doc as usize];
+        if !slot.as_ref().is_some_and(fresh) {
+            let plain = Bytes::from(self.render(doc, now));
+            self.rendered[doc as usize] = Some(Rendered {
+                generation: self.generation,
+                made: now,
+                plain,
+                gzip: None,
+            });
+        }
+        match &mut self.rendered[doc as usize] {
+            Some(r) if gzip => r.gzip.get_or_insert_with(|| compress(&r.plain)).clone(),
+            Some(r) => r.plain.clone(),
+            None => Bytes::new(),
+        }
+    }
+
+    fn render(&self, doc: Doc, now: SystemTime) -> Vec<u8> {
+        let results = self.results();
         match doc {
-            Doc::Metrics => last_success = self.last_success.clone(),
-            Doc::Json => {}
+            Doc::Metrics => {
+                let mut text = output::render(
+                    Format::Prometheus,
+                    &results,
+                    Style::default(),
+                    &Thresholds::default(),
+                );
+                text.extend_from_slice(last_success(&results, &self.last_success).as_bytes());
+                text
+            }
+            Doc::Json => output::render(
+                Format::Json,
+                &results,
+                Style::default(),
+                &Thresholds::default(),
+            ),
             Doc::Page => {
-                chart = self.chart.clone();
-                pending = self
+                let pending: Vec<String> = self
                     .order
                     .iter()
                     .filter(|n| !self.latest.contains_key(*n))
                     .cloned()
                     .collect();
+                output::page::render(&results, &self.chart, &pending, now)
+                    .replacen(
+                        "<head>\n",
+                        "<head>\n<meta http-equiv=\"refresh\" content=\"60\">\n",
+                        1,
+                    )
+                    .into_bytes()
             }
         }
-        Snapshot {
-            generation: self.generation,
-            results,
-            last_success,
-            chart,
-            pending,
-        }
-    }
-}
-
-impl Snapshot {
-    fn render(&self, doc: Doc, now: SystemTime) -> Vec<u8> {
-        match doc {
-            Doc::Metrics => {
-                let mut text = output::render(
-                    Format::Prometheus,
-                    &self.results,
-                    Style::default(),
-                    &Thresholds::default(),
-                );
-                text.extend_from_slice(last_success(&self.results, &self.last_success).as_bytes());
-                text
-            }
-            Doc::Json => output::render(
-                Format::Json,
-                &self.results,
-                Style::default(),
-                &Thresholds::default(),
-            ),
-            Doc::Page => output::page::render(&self.results, &self.chart, &self.pending, now)
-                .replacen(
-                    "<head>\n",
-                    "<head>\n<meta http-equiv=\"refresh\" content=\"60\">\n",
-                    1,
-                )
-                .into_bytes(),
-        }
-    }
-}
-
-/// The document as of `generation` or later, made again only when the results
-/// changed since (or, for the page, which tells the time, when it is older
-/// than `PAGE_AGE`).
-fn body(served: &Served, doc: Doc, generation: u64, gzip: bool) -> Bytes {
-    let now = SystemTime::now();
-    let mut slot = guard(&served.docs[doc as usize]);
-    let fresh = slot.as_ref().is_some_and(|r| {
-        r.generation >= generation
-            && (doc != Doc::Page || now.duration_since(r.made).is_ok_and(|age| age < PAGE_AGE))
-    });
-    if !fresh {
-        let snapshot = guard(&served.shared).snapshot(doc);
-        *slot = Some(Rendered {
-            generation: snapshot.generation,
-            made: now,
-            plain: Bytes::from(snapshot.render(doc, now)),
-            gzip: None,
-        });
-    }
-    match slot.as_mut() {
-        Some(r) if gzip => r.gzip.get_or_insert_with(|| compress(&r.plain)).clone(),
-        Some(r) => r.plain.clone(),
-        None => Bytes::new(),
     }
 }
 
@@ -263,16 +226,12 @@ fn accepts_gzip(header: Option<&HeaderValue>) -> bool {
     })
 }
 
-type State = Arc<Served>;
+type State = Arc<Mutex<Shared>>;
 
 fn lock(state: &State) -> std::sync::MutexGuard<'_, Shared> {
-    guard(&state.shared)
-}
-
-fn guard<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave the data half-updated in a
+    // A panic while holding the lock cannot leave `Shared` half-updated in a
     // way that matters more than stopping the answers would.
-    mutex
+    state
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -286,14 +245,11 @@ async fn serve(
     // Caught from before the address is printed: whoever reads it may signal at once.
     let signals = Signals::install().map_err(anyhow::Error::from)?;
     let token = resolve_token(&config).await.map_err(AppError::Config)?;
-    let state: State = Arc::new(Served {
-        shared: Mutex::new(Shared {
-            order: config.profiles.iter().map(|p| p.name.clone()).collect(),
-            token,
-            ..Shared::default()
-        }),
-        ..Served::default()
-    });
+    let state: State = Arc::new(Mutex::new(Shared {
+        order: config.profiles.iter().map(|p| p.name.clone()).collect(),
+        token,
+        ..Shared::default()
+    }));
     load_charts(&config, &state).await;
 
     let listener = std::net::TcpListener::bind(args.listen)
@@ -365,9 +321,9 @@ async fn load_charts(config: &Config, state: &State) {
             .filter_map(|n| {
                 let mut points = store.points(&n, since).ok()?;
                 bound(&mut points, since);
-                Some((n, Arc::new(points)))
+                Some((n, points))
             })
-            .collect::<HashMap<String, Arc<Vec<Point>>>>()
+            .collect::<HashMap<String, Vec<Point>>>()
     })
     .await;
     if let Ok(chart) = read {
@@ -643,7 +599,7 @@ async fn publish_and_alert(mut batch: Vec<CheckResult>, current: &Current, state
         for r in &batch {
             if let Ok(balance) = &r.outcome {
                 shared.last_success.insert(r.profile.clone(), r.checked_at);
-                let chart = Arc::make_mut(shared.chart.entry(r.profile.clone()).or_default());
+                let chart = shared.chart.entry(r.profile.clone()).or_default();
                 chart.push(Point {
                     at: crate::history::micros(r.checked_at),
                     balance: balance.amount,
@@ -714,7 +670,7 @@ fn answer(
             reply(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "stopping\n")
         };
     }
-    let shared = lock(state);
+    let mut shared = lock(state);
     if let Some(token) = &shared.token {
         let given = request
             .headers()
@@ -737,9 +693,8 @@ fn answer(
         _ => Doc::Page,
     };
     let gzip = accepts_gzip(request.headers().get(header::ACCEPT_ENCODING));
-    let generation = shared.generation;
+    let body = shared.body(doc, gzip);
     drop(shared);
-    let body = body(state, doc, generation, gzip);
     let mut response = reply(StatusCode::OK, doc.content_type(), body);
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

@@ -57,16 +57,12 @@ fn span(micros: i64) -> String {
 /// `history` (by profile, oldest first) and the profiles in `pending`, which
 /// have no check recorded yet. Cards go worst first: failing, low, ok, pending;
 /// in the order given within each.
-pub fn render<V>(
+pub fn render(
     results: &[CheckResult],
-    history: &HashMap<String, V>,
+    history: &HashMap<String, Vec<Point>>,
     pending: &[String],
     now: SystemTime,
-) -> String
-where
-    V: std::ops::Deref,
-    V::Target: AsRef<[Point]>,
-{
+) -> String {
     let mut order: Vec<&CheckResult> = results.iter().collect();
     order.sort_by_key(|r| match r.status() {
         Status::Error => 0,
@@ -113,9 +109,9 @@ where
         "<p class=\"summary {worst}\" role=\"status\">{}</p>\n</header>\n<main class=\"cards\">",
         esc(&summary)
     );
+    let empty = Vec::new();
     for (i, r) in order.iter().enumerate() {
-        let points = history.get(&r.profile).map_or(&[][..], |v| (**v).as_ref());
-        card(&mut page, i, r, points);
+        card(&mut page, i, r, history.get(&r.profile).unwrap_or(&empty));
     }
     for (j, name) in pending.iter().enumerate() {
         let _ = writeln!(
@@ -442,7 +438,7 @@ mod tests {
     #[test]
     fn cards_go_worst_first_and_numbers_are_exact() {
         let results = fixtures::results();
-        let page = render(&results, &HashMap::<String, Vec<Point>>::new(), &[], now());
+        let page = render(&results, &HashMap::new(), &[], now());
         let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle}"));
         // sg failed, engage is under its minimum, infobip and big are fine.
         assert!(at(">sg <") < at(">engage <"));
@@ -581,11 +577,11 @@ mod tests {
 
     #[test]
     fn empty_inputs_make_a_page() {
-        let page = render(&[], &HashMap::<String, Vec<Point>>::new(), &[], now());
+        let page = render(&[], &HashMap::new(), &[], now());
         assert!(page.contains("no profiles"));
         let mut r = fixtures::results();
         r.truncate(1);
-        let page = render(&r, &HashMap::<String, Vec<Point>>::new(), &[], now());
+        let page = render(&r, &HashMap::new(), &[], now());
         assert!(page.contains("No balance recorded to draw."));
     }
 }
