@@ -434,7 +434,12 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         who: &who,
         base_dir,
     };
-    let values = keys::read(provider.keys, provider.rules, &table, &cx)?;
+    let mut values = keys::read(provider.keys, provider.rules, &table, &cx)?;
+    // A description may pick among an answer's balances by it (DeepSeek's
+    // per-currency entries).
+    if let Some(c) = &currency {
+        values.insert("currency", keys::Value::Text(c.clone()));
+    }
     let mut secrets = values.secrets();
     let adapter = provider.adapter(values, base_url)?;
     for (key, source) in adapter.secrets() {

@@ -68,7 +68,12 @@ impl Adapter for Described {
                     |reply| d.verdict(reply),
                 )
                 .await?;
-            d.interpret(&reply)
+            let wanted = d.entry.as_ref().and_then(|e| self.values.text(&e.key));
+            let mut balance = d.interpret_for(&reply, wanted)?;
+            if balance.currency.is_none() && self.values.text("currency").is_none() {
+                balance.currency = d.currency.default.clone();
+            }
+            Ok(balance)
         })
     }
 }
@@ -133,8 +138,8 @@ impl Described {
         };
         let value = |key: &str| secret(key).or_else(|| self.values.text(key).map(str::to_owned));
         // `{key}` names one of the profile's keys; other braces (a JSON body's)
-        // are text.
-        let render = |template: &str| -> String {
+        // are text. In a JSON body a value is escaped as a JSON string's text.
+        let render_as = |template: &str, json: bool| -> String {
             let mut out = String::new();
             let mut rest = template;
             while let Some(start) = rest.find('{') {
@@ -145,7 +150,12 @@ impl Described {
                     .and_then(|(key, after)| Some((value(key)?, after)))
                 {
                     Some((v, after)) => {
-                        out.push_str(&v);
+                        if json {
+                            let quoted = serde_json::Value::from(v).to_string();
+                            out.push_str(&quoted[1..quoted.len() - 1]);
+                        } else {
+                            out.push_str(&v);
+                        }
                         rest = after;
                     }
                     None => {
@@ -157,8 +167,14 @@ impl Described {
             out.push_str(rest);
             out
         };
+        let render = |template: &str| render_as(template, false);
 
-        // Path placeholders take text keys only: a secret in a URL would reach `-v` lines.
+        // Path placeholders take text keys, and the secret of a path auth form
+        // (`redact` knows every secret's percent-encoded form too).
+        let path_secret = match auth {
+            Some(Auth::Path { key }) => Some(key.as_str()),
+            _ => None,
+        };
         let segments: Vec<String> = d
             .path
             .strip_prefix('/')
@@ -166,6 +182,7 @@ impl Described {
             .split('/')
             .map(
                 |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(key) if Some(key) == path_secret => secret(key).unwrap_or_default(),
                     Some(key) => self.values.text(key).unwrap_or_default().to_owned(),
                     None => s.to_owned(),
                 },
@@ -233,12 +250,24 @@ impl Described {
                 url.query_pairs_mut()
                     .append_pair(name, &secret(key).unwrap_or_default());
             }
+            // In the path (above) or the body (below).
+            Some(Auth::Path { .. } | Auth::Field { .. }) => {}
         }
         let method = match d.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let body = d.body.as_deref().map(render).map(String::into_bytes);
+        let mut body = d.body.as_deref().map(|b| render_as(b, true));
+        if let Some(Auth::Field { name, key }) = auth {
+            let mut object: serde_json::Map<String, serde_json::Value> = body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or_default();
+            object.insert(name.clone(), secret(key).unwrap_or_default().into());
+            body = Some(serde_json::Value::Object(object).to_string());
+            put("content-type", "application/json".into(), false)?;
+        }
+        let body = body.map(String::into_bytes);
         Ok(Prepared {
             method,
             url,

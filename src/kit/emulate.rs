@@ -442,7 +442,10 @@ impl Described<'_> {
                 );
             }
         }
-        let key = d.auth.iter().find_map(|auth| credential(auth, request));
+        let key = d
+            .auth
+            .iter()
+            .find_map(|auth| credential(auth, &d.path, request));
         if let Some(name) = key.as_deref().and_then(|k| k.strip_prefix("fixture:")) {
             return fixture_answer(self.fixtures, name);
         }
@@ -515,9 +518,10 @@ impl Described<'_> {
     fn low_body(&self, body: &[u8]) -> Option<Vec<u8>> {
         let text = std::str::from_utf8(body).ok()?;
         let doc = super::json::document(body)?;
-        let root = match self.description.hooks.amount {
-            Some(pick) => pick(doc)?,
-            None => doc,
+        let root = match (&self.description.entry, self.description.hooks.amount) {
+            (Some(entry), _) => entry.pick(doc, None).ok()?,
+            (None, Some(pick)) => pick(doc)?,
+            (None, None) => doc,
         };
         let at = self.description.balance.iter().find(|a| {
             a.pointer
@@ -529,6 +533,14 @@ impl Described<'_> {
         let original = raw.get();
         let whole = !original.contains('.');
         let low = if whole { LOW_WHOLE } else { LOW };
+        // An amount less another (OpenRouter's credits less usage) is low
+        // when the first is the low amount plus the other.
+        let plus = match &at.less {
+            Some(less) => super::json::amount(less.resolve(root)?).ok()?.0,
+            None => rust_decimal::Decimal::ZERO,
+        };
+        let low = (crate::money::parse_decimal(low).ok()? + plus).to_string();
+        let low = low.as_str();
         let low = if at.scale > 1 {
             let scaled =
                 crate::money::parse_decimal(low).ok()? * rust_decimal::Decimal::from(at.scale);
@@ -597,8 +609,9 @@ fn path_match(template: &str, path: &str) -> Option<String> {
     Some(account)
 }
 
-/// The credential a request carries in `auth`'s form, if it does.
-fn credential(auth: &Auth, request: &Request) -> Option<String> {
+/// The credential a request carries in `auth`'s form, if it does (`path` is
+/// the description's path template).
+fn credential(auth: &Auth, path: &str, request: &Request) -> Option<String> {
     match auth {
         Auth::Scheme { scheme, .. } if scheme.is_empty() => {
             let value = request.header("authorization")?.trim();
@@ -616,6 +629,19 @@ fn credential(auth: &Auth, request: &Request) -> Option<String> {
             .header("authorization")?
             .strip_prefix(prefix.as_str())
             .map(|c| c.trim().to_owned()),
+        Auth::Path { key } => {
+            let at = path.split('/').position(|s| *s == format!("{{{key}}}"))?;
+            let segment = request.path.split('/').nth(at)?;
+            // Percent-decoded as a path segment: a `+` there is a plus.
+            let query = format!("k={}", segment.replace('+', "%2B"));
+            url::form_urlencoded::parse(query.as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        }
+        Auth::Field { name, .. } => {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+            body.get(name)?.as_str().map(str::to_owned)
+        }
     }
 }
 
