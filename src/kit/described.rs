@@ -138,8 +138,8 @@ impl Described {
         };
         let value = |key: &str| secret(key).or_else(|| self.values.text(key).map(str::to_owned));
         // `{key}` names one of the profile's keys; other braces (a JSON body's)
-        // are text. In a JSON body a value is escaped as a JSON string's text.
-        let render_as = |template: &str, json: bool| -> String {
+        // are text.
+        let render = |template: &str| -> String {
             let mut out = String::new();
             let mut rest = template;
             while let Some(start) = rest.find('{') {
@@ -150,12 +150,7 @@ impl Described {
                     .and_then(|(key, after)| Some((value(key)?, after)))
                 {
                     Some((v, after)) => {
-                        if json {
-                            let quoted = serde_json::Value::from(v).to_string();
-                            out.push_str(&quoted[1..quoted.len() - 1]);
-                        } else {
-                            out.push_str(&v);
-                        }
+                        out.push_str(&v);
                         rest = after;
                     }
                     None => {
@@ -167,7 +162,6 @@ impl Described {
             out.push_str(rest);
             out
         };
-        let render = |template: &str| render_as(template, false);
 
         // Path placeholders take text keys, and the secret of a path auth form
         // (`redact` knows every secret's percent-encoded form too).
@@ -257,7 +251,7 @@ impl Described {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut body = d.body.as_deref().map(|b| render_as(b, true));
+        let mut body = d.body.as_deref().map(render);
         if let Some(Auth::Field { name, key }) = auth {
             let mut object: serde_json::Map<String, serde_json::Value> = body
                 .as_deref()

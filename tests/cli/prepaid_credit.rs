@@ -70,3 +70,35 @@ fn textbelt_key_in_the_path_is_never_shown() {
         assert!(!all.contains(shown), "{shown} in: {all}");
     }
 }
+
+#[test]
+fn bulkgate_token_goes_in_the_json_body() {
+    let server = Hostile::fixed(json(
+        200,
+        r#"{"data":{"wallet":"bg1","credit":215.8138,"currency":"credits","free_messages":51}}"#,
+    ));
+    let home = Home::new();
+    home.config(&format!(
+        "[profiles.bg]\nprovider = \"bulkgate\"\nbase_url = \"{}\"\napplication_id = \"36014\"\napplication_token = \"tok\\\"en\"\n",
+        server.url()
+    ));
+    let out = home.run(&["check", "--format", "value"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let request = server.requests().join("\n");
+    assert!(
+        request.starts_with("POST /api/2.0/advanced/info "),
+        "{request}"
+    );
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{request}"
+    );
+    let body = request.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_str(body).expect(&request);
+    assert_eq!(
+        body,
+        serde_json::json!({"application_id": "36014", "application_token": "tok\"en"})
+    );
+}
