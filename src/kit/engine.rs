@@ -150,11 +150,16 @@ impl Entry {
             .and_then(|a| serde_json::from_str(a.get()).ok())
             .unwrap_or_default();
         let label = |e: &RawValue| self.field.resolve(e).and_then(json::scalar_text);
+        // What the answer holds, bounded: a vendor's list may be long.
         let held = || {
-            let labels: Vec<String> = items
+            let mut labels: Vec<String> = items
                 .iter()
-                .map(|e| label(e).unwrap_or_else(|| "?".into()))
+                .take(6)
+                .map(|e| crate::text::clean(&label(e).unwrap_or_else(|| "?".into()), 16))
                 .collect();
+            if items.len() > 6 {
+                labels.push("…".into());
+            }
             labels.join(", ")
         };
         let (array, key) = (self.array.as_str(), &self.key);
@@ -1004,6 +1009,16 @@ mod tests {
             assert!(e.message.contains(words), "{}", e.message);
             assert!(e.message.contains("CNY, USD"), "{}", e.message);
         }
+        let many: Vec<String> = (0..50)
+            .map(|i| format!(r#"{{"currency":"C{i}","total":"1"}}"#))
+            .collect();
+        let many = reply(200, &format!(r#"{{"infos":[{}]}}"#, many.join(",")));
+        let e = d.interpret(&many).unwrap_err();
+        assert!(
+            e.message.contains("C0, C1, C2, C3, C4, C5, …"),
+            "{}",
+            e.message
+        );
         let one = reply(200, r#"{"infos":[{"currency":"CNY","total":"1"}]}"#);
         assert_eq!(d.interpret(&one).unwrap().currency.as_deref(), Some("CNY"));
         for empty in [r#"{"infos":[]}"#, r#"{"infos":{}}"#, r#"{}"#] {

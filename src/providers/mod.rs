@@ -199,6 +199,20 @@ pub(crate) mod fixtures_read_as_expected {
         }
     }
 
+    /// Any answer, read by any described vendor (with and without a profile
+    /// `currency` to pick an entry by), is a balance or a one-line error.
+    #[test]
+    fn every_description_handles_any_answer() {
+        for p in REGISTRY {
+            if let Build::Described(describe) = p.build {
+                let d = describe();
+                for wanted in [None, Some("USD")] {
+                    crate::kit::check_any_answer(|r| d.interpret_for(r, wanted));
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_described_fixture() {
         for p in REGISTRY {
