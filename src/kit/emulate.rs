@@ -519,7 +519,7 @@ impl Described<'_> {
         let text = std::str::from_utf8(body).ok()?;
         let doc = super::json::document(body)?;
         let root = match (&self.description.entry, self.description.hooks.amount) {
-            (Some(entry), _) => entry.pick(doc, None).ok()?,
+            (Some(entry), _) => entry.pick(doc, None).ok()??,
             (None, Some(pick)) => pick(doc)?,
             (None, None) => doc,
         };

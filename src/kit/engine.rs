@@ -137,13 +137,14 @@ pub struct Entry {
 
 impl Entry {
     /// The element `wanted` names (compared ASCII case-insensitively), or the
-    /// only one. Several and none wanted, or a wanted one missing, is the
-    /// profile's to settle: a `config` error listing what the answer holds.
+    /// only one; `None` when there is no element (an error answer, say).
+    /// Several and none wanted, or a wanted one missing, is the profile's to
+    /// settle: a `config` error listing what the answer holds.
     pub fn pick<'a>(
         &self,
         doc: &'a RawValue,
         wanted: Option<&str>,
-    ) -> Result<&'a RawValue, CheckError> {
+    ) -> Result<Option<&'a RawValue>, CheckError> {
         let items: Vec<&'a RawValue> = self
             .array
             .resolve(doc)
@@ -164,20 +165,19 @@ impl Entry {
         };
         let (array, key) = (self.array.as_str(), &self.key);
         match (wanted, items.as_slice()) {
-            (_, []) => Err(CheckError::provider(format!(
-                "unexpected answer: no entry in `{array}`"
-            ))),
+            (_, []) => Ok(None),
             (Some(w), _) => items
                 .iter()
                 .copied()
                 .find(|e| label(e).is_some_and(|l| l.eq_ignore_ascii_case(w.trim())))
+                .map(Some)
                 .ok_or_else(|| {
                     CheckError::config(format!(
                         "`{key}` is \"{w}\", but the answer's `{array}` holds: {}",
                         held()
                     ))
                 }),
-            (None, [one]) => Ok(one),
+            (None, [one]) => Ok(Some(one)),
             (None, _) => Err(CheckError::config(format!(
                 "the answer's `{array}` holds several balances ({}): set `{key}` to pick one",
                 held()
@@ -567,7 +567,8 @@ impl Description {
         // currency are read in the whole answer.
         let (root, scope) = match (&self.entry, self.hooks.amount) {
             (Some(entry), _) => match entry.pick(doc, wanted) {
-                Ok(v) => (v, v),
+                Ok(Some(v)) => (v, v),
+                Ok(None) => return Reading::Absent,
                 Err(e) => return Reading::Refused(e.status(status)),
             },
             (None, Some(pick)) => match pick(doc) {
@@ -1025,6 +1026,14 @@ mod tests {
             let e = d.interpret(&reply(200, empty)).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Provider, "{empty}: {}", e.message);
         }
+        // No entry at all: the answer is read as an error, by its code.
+        let d = d
+            .error_code("/error/code")
+            .codes(ErrorKind::Auth, &["bad_key"]);
+        let e = d
+            .interpret(&reply(200, r#"{"error":{"code":"bad_key"}}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth, "{}", e.message);
     }
 
     #[test]
