@@ -245,14 +245,14 @@ impl Described {
                     .append_pair(name, &secret(key).unwrap_or_default());
             }
             // In the path (above) or the body (below).
-            Some(Auth::Path { .. } | Auth::Field { .. }) => {}
+            Some(Auth::Path { .. } | Auth::JsonField { .. }) => {}
         }
         let method = match d.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
         let mut body = d.body.as_deref().map(render);
-        if let Some(Auth::Field { name, key }) = auth {
+        if let Some(Auth::JsonField { name, key }) = auth {
             let mut object: serde_json::Map<String, serde_json::Value> = body
                 .as_deref()
                 .and_then(|b| serde_json::from_str(b).ok())

@@ -638,7 +638,7 @@ fn credential(auth: &Auth, path: &str, request: &Request) -> Option<String> {
                 .next()
                 .map(|(_, v)| v.into_owned())
         }
-        Auth::Field { name, .. } => {
+        Auth::JsonField { name, .. } => {
             let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
             body.get(name)?.as_str().map(str::to_owned)
         }

@@ -40,7 +40,7 @@ pub enum Auth {
     Path { key: String },
     /// `{"name": secret}`, a string member added to the JSON body (BulkGate's
     /// `application_token`).
-    Field { name: String, key: String },
+    JsonField { name: String, key: String },
 }
 
 impl Auth {
@@ -87,8 +87,8 @@ impl Auth {
         Auth::Path { key: key.into() }
     }
 
-    pub fn field(name: &str, key: &str) -> Auth {
-        Auth::Field {
+    pub fn json_field(name: &str, key: &str) -> Auth {
+        Auth::JsonField {
             name: name.into(),
             key: key.into(),
         }
@@ -102,7 +102,7 @@ impl Auth {
             | Auth::Query { key, .. }
             | Auth::Prefixed { key, .. }
             | Auth::Path { key }
-            | Auth::Field { key, .. } => vec![key],
+            | Auth::JsonField { key, .. } => vec![key],
             Auth::Basic { user, password } => vec![user, password],
         }
     }

@@ -270,7 +270,7 @@ enum Form {
     /// The credential as the path's `{key}` segment.
     Path(String),
     /// The credential as a JSON body member.
-    Field(String),
+    Json(String),
 }
 
 impl Form {
@@ -284,7 +284,7 @@ impl Form {
             Auth::Header { name, .. } => Form::Header(name.clone()),
             Auth::Query { name, .. } => Form::Query(name.clone()),
             Auth::Path { key } => Form::Path(key.clone()),
-            Auth::Field { name, .. } => Form::Field(name.clone()),
+            Auth::JsonField { name, .. } => Form::Json(name.clone()),
         }
     }
 
@@ -299,7 +299,7 @@ impl Form {
             (Form::Header(n), Auth::Header { name, .. }) => n.eq_ignore_ascii_case(name),
             (Form::Query(n), Auth::Query { name, .. }) => n == name,
             (Form::Path(k), Auth::Path { key }) => k == key,
-            (Form::Field(n), Auth::Field { name, .. }) => n == name,
+            (Form::Json(n), Auth::JsonField { name, .. }) => n == name,
             _ => false,
         })
     }
@@ -399,7 +399,7 @@ impl Probe {
             Form::Path(_) => {
                 url = url::Url::parse(&self.url.replace(PATH_KEY, credential)).expect("a URL");
             }
-            Form::Field(n) => {
+            Form::Json(n) => {
                 let mut object: serde_json::Map<String, serde_json::Value> = self
                     .body
                     .as_deref()

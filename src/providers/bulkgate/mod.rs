@@ -28,7 +28,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             r#"{"application_id": "{application_id}"}"#,
         )
         .json()
-        .auth(Auth::field("application_token", "application_token"))
+        .auth(Auth::json_field("application_token", "application_token"))
         .balance("/data/credit")
         // The documented answer says `"currency": "credits"`.
         .currency("/data/currency")
