@@ -233,12 +233,24 @@ impl Described {
                 url.query_pairs_mut()
                     .append_pair(name, &secret(key).unwrap_or_default());
             }
+            Some(Auth::Form { .. }) => {}
         }
         let method = match d.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let body = d.body.as_deref().map(render).map(String::into_bytes);
+        let mut body = d.body.as_deref().map(render).map(String::into_bytes);
+        if let Some(Auth::Form { name, key }) = auth {
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(name, &secret(key).unwrap_or_default())
+                .finish();
+            put(
+                "content-type",
+                "application/x-www-form-urlencoded".into(),
+                false,
+            )?;
+            body = Some(form.into_bytes());
+        }
         Ok(Prepared {
             method,
             url,

@@ -267,6 +267,8 @@ enum Form {
     Basic,
     Header(String),
     Query(String),
+    /// A field of a form-encoded POST body.
+    Field(String),
 }
 
 impl Form {
@@ -279,6 +281,7 @@ impl Form {
             Auth::Basic { .. } => Form::Basic,
             Auth::Header { name, .. } => Form::Header(name.clone()),
             Auth::Query { name, .. } => Form::Query(name.clone()),
+            Auth::Form { name, .. } => Form::Field(name.clone()),
         }
     }
 
@@ -292,6 +295,7 @@ impl Form {
             (Form::Basic, Auth::Basic { .. }) => true,
             (Form::Header(n), Auth::Header { name, .. }) => n.eq_ignore_ascii_case(name),
             (Form::Query(n), Auth::Query { name, .. }) => n == name,
+            (Form::Field(n), Auth::Form { name, .. }) => n == name,
             _ => false,
         })
     }
@@ -309,6 +313,7 @@ fn wrong_forms() -> Vec<Form> {
         Form::Basic,
         Form::Header("X-Api-Key".into()),
         Form::Query("api_key".into()),
+        Form::Field("api_key".into()),
     ]
 }
 
@@ -377,6 +382,7 @@ impl Probe {
             Form::Query(n) => {
                 url.query_pairs_mut().append_pair(n, credential);
             }
+            Form::Field(_) => {}
         }
         let client = reqwest::Client::new();
         let mut request = client.request(self.method.clone(), url.as_str());
@@ -385,6 +391,14 @@ impl Probe {
         }
         if let Some(body) = &self.body {
             request = request.body(body.clone());
+        }
+        if let Form::Field(n) = form {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(n, credential)
+                .finish();
+            request = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
         }
         let response = request.send().await.expect("the sandbox answers");
         balance::http::Reply {
