@@ -10,7 +10,9 @@ mod brevo;
 mod bulksms;
 mod clickatell;
 mod clicksend;
+mod d7;
 mod eight_by_eight;
+mod elks46;
 mod engagelab;
 mod frontier;
 mod http;
@@ -19,7 +21,9 @@ mod messagebird;
 mod plivo;
 mod seven;
 mod smsapi;
+mod smsto;
 mod telnyx;
+mod textlocal;
 mod textmagic;
 mod twilio;
 mod vonage;
@@ -45,6 +49,10 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &smsapi::SPEC,
     &clickatell::SPEC,
     &brevo::SPEC,
+    &elks46::SPEC,
+    &textlocal::SPEC,
+    &smsto::SPEC,
+    &d7::SPEC,
     &http::SPEC,
 ];
 
