@@ -108,6 +108,27 @@ mod tests {
         }
     }
 
+    /// A form credential is a POST body: on a GET it would ride on a body
+    /// servers ignore, or need a JSON body beside it.
+    #[test]
+    fn form_credentials_ride_on_form_posts() {
+        use crate::kit::engine::{Auth, Method};
+        use crate::kit::provider::Build;
+        for p in REGISTRY {
+            let Build::Described(describe) = p.build else {
+                continue;
+            };
+            let d = describe();
+            if d.auth.iter().any(|a| matches!(a, Auth::Form { .. })) {
+                assert!(
+                    d.method == Method::Post && d.body.is_none(),
+                    "{}: a form credential needs Description::post_form",
+                    p.name
+                );
+            }
+        }
+    }
+
     /// Every fixture file parses, and every vendor documents at least a
     /// balance and a rejected credential.
     #[test]
