@@ -245,7 +245,7 @@ impl Described {
                     .append_pair(name, &secret(key).unwrap_or_default());
             }
             // In the path (above) or the body (below).
-            Some(Auth::Path { .. } | Auth::JsonField { .. }) => {}
+            Some(Auth::Path { .. } | Auth::JsonField { .. } | Auth::Form { .. }) => {}
         }
         let method = match d.method {
             Method::Get => reqwest::Method::GET,
@@ -260,6 +260,17 @@ impl Described {
             object.insert(name.clone(), secret(key).unwrap_or_default().into());
             body = Some(serde_json::Value::Object(object).to_string());
             put("content-type", "application/json".into(), false)?;
+        }
+        if let Some(Auth::Form { name, key }) = auth {
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(name, &secret(key).unwrap_or_default())
+                .finish();
+            put(
+                "content-type",
+                "application/x-www-form-urlencoded".into(),
+                false,
+            )?;
+            body = Some(form);
         }
         let body = body.map(String::into_bytes);
         Ok(Prepared {

@@ -152,6 +152,18 @@ impl Request {
             .map(|(_, v)| v.into_owned())
     }
 
+    /// A field of an `application/x-www-form-urlencoded` body, decoded; none
+    /// when the body is sent as anything else.
+    pub fn form_field(&self, name: &str) -> Option<String> {
+        let form = self.header("content-type")?.split(';').next()?.trim();
+        if !form.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return None;
+        }
+        url::form_urlencoded::parse(&self.body)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -625,6 +637,7 @@ fn credential(auth: &Auth, path: &str, request: &Request) -> Option<String> {
             .map(|(_, password)| password),
         Auth::Header { name, .. } => request.header(name).map(str::to_owned),
         Auth::Query { name, .. } => request.query_param(name),
+        Auth::Form { name, .. } => request.form_field(name),
         Auth::Prefixed { prefix, .. } => request
             .header("authorization")?
             .strip_prefix(prefix.as_str())
@@ -684,4 +697,45 @@ pub fn not_here(request: &Request) -> Answer {
             "path": request.path,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(content_type: &str, body: &str) -> Request {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
+        Request {
+            method: Method::POST,
+            path: "/balance/".into(),
+            query: String::new(),
+            headers,
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    /// A form field is read from a form body only, decoded; the same bytes
+    /// sent as another type carry no field (as a form-reading server sees it).
+    #[test]
+    fn form_fields_come_from_form_bodies_only() {
+        let form = "application/x-www-form-urlencoded; charset=UTF-8";
+        let r = post(form, "apiKey=a%2Bb+c&x=1");
+        assert_eq!(r.form_field("apiKey").as_deref(), Some("a+b c"));
+        assert_eq!(r.form_field("apikey"), None);
+        let r = post("application/json", "apiKey=a");
+        assert_eq!(r.form_field("apiKey"), None);
+        let auth = Auth::form("apiKey", "api_key");
+        assert_eq!(
+            credential(&auth, "/balance/", &post(form, "apiKey=k")).as_deref(),
+            Some("k")
+        );
+        assert_eq!(
+            credential(&auth, "/balance/", &post("text/plain", "apiKey=k")),
+            None
+        );
+    }
 }

@@ -30,6 +30,10 @@ pub enum Auth {
     Header { name: String, key: String },
     /// `?{name}={secret}`: never shown in `-v` URLs.
     Query { name: String, key: String },
+    /// `{name}={secret}` as the `application/x-www-form-urlencoded` body of
+    /// a POST, as vendors' own form-posting clients send it (Textlocal): the
+    /// secret stays out of URLs and proxies' logs.
+    Form { name: String, key: String },
     /// `Authorization: {secret}` as given, for a secret that starts with
     /// `prefix` (seven: an OAuth token given as `Bearer …`); any other secret
     /// falls to the next alternative.
@@ -76,6 +80,13 @@ impl Auth {
         }
     }
 
+    pub fn form(name: &str, key: &str) -> Auth {
+        Auth::Form {
+            name: name.into(),
+            key: key.into(),
+        }
+    }
+
     pub fn prefixed(prefix: &str, key: &str) -> Auth {
         Auth::Prefixed {
             prefix: prefix.into(),
@@ -100,6 +111,7 @@ impl Auth {
             Auth::Scheme { key, .. }
             | Auth::Header { key, .. }
             | Auth::Query { key, .. }
+            | Auth::Form { key, .. }
             | Auth::Prefixed { key, .. }
             | Auth::Path { key }
             | Auth::JsonField { key, .. } => vec![key],
@@ -307,6 +319,14 @@ impl Description {
         Description {
             method: Method::Post,
             body: Some(body.into()),
+            ..Description::get(path)
+        }
+    }
+
+    /// A POST whose body is the form an `Auth::form` credential makes.
+    pub fn post_form(path: &str) -> Description {
+        Description {
+            method: Method::Post,
             ..Description::get(path)
         }
     }

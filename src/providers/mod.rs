@@ -11,8 +11,10 @@ mod bulkgate;
 mod bulksms;
 mod clickatell;
 mod clicksend;
+mod d7;
 mod deepseek;
 mod eight_by_eight;
+mod elks46;
 mod engagelab;
 mod frontier;
 mod gupshup;
@@ -25,8 +27,10 @@ mod plivo;
 mod seven;
 mod smsapi;
 mod smsportal;
+mod smsto;
 mod telnyx;
 mod textbelt;
+mod textlocal;
 mod textmagic;
 mod twilio;
 mod vonage;
@@ -52,6 +56,10 @@ pub static REGISTRY: &[&ProviderSpec] = &[
     &smsapi::SPEC,
     &clickatell::SPEC,
     &brevo::SPEC,
+    &elks46::SPEC,
+    &textlocal::SPEC,
+    &smsto::SPEC,
+    &d7::SPEC,
     &textbelt::SPEC,
     &bulkgate::SPEC,
     &smsportal::SPEC,
@@ -110,6 +118,27 @@ mod tests {
                         k.name
                     );
                 }
+            }
+        }
+    }
+
+    /// A form credential is a POST body: on a GET it would ride on a body
+    /// servers ignore, or need a JSON body beside it.
+    #[test]
+    fn form_credentials_ride_on_form_posts() {
+        use crate::kit::engine::{Auth, Method};
+        use crate::kit::provider::Build;
+        for p in REGISTRY {
+            let Build::Described(describe) = p.build else {
+                continue;
+            };
+            let d = describe();
+            if d.auth.iter().any(|a| matches!(a, Auth::Form { .. })) {
+                assert!(
+                    d.method == Method::Post && d.body.is_none(),
+                    "{}: a form credential needs Description::post_form",
+                    p.name
+                );
             }
         }
     }

@@ -267,6 +267,8 @@ enum Form {
     Basic,
     Header(String),
     Query(String),
+    /// A field of a form-encoded POST body.
+    Field(String),
     /// The credential as the path's `{key}` segment.
     Path(String),
     /// The credential as a JSON body member.
@@ -283,6 +285,7 @@ impl Form {
             Auth::Basic { .. } => Form::Basic,
             Auth::Header { name, .. } => Form::Header(name.clone()),
             Auth::Query { name, .. } => Form::Query(name.clone()),
+            Auth::Form { name, .. } => Form::Field(name.clone()),
             Auth::Path { key } => Form::Path(key.clone()),
             Auth::JsonField { name, .. } => Form::Json(name.clone()),
         }
@@ -298,6 +301,7 @@ impl Form {
             (Form::Basic, Auth::Basic { .. }) => true,
             (Form::Header(n), Auth::Header { name, .. }) => n.eq_ignore_ascii_case(name),
             (Form::Query(n), Auth::Query { name, .. }) => n == name,
+            (Form::Field(n), Auth::Form { name, .. }) => n == name,
             (Form::Path(k), Auth::Path { key }) => k == key,
             (Form::Json(n), Auth::JsonField { name, .. }) => n == name,
             _ => false,
@@ -320,6 +324,7 @@ fn wrong_forms() -> Vec<Form> {
         Form::Basic,
         Form::Header("X-Api-Key".into()),
         Form::Query("api_key".into()),
+        Form::Field("api_key".into()),
     ]
 }
 
@@ -396,6 +401,7 @@ impl Probe {
             Form::Query(n) => {
                 url.query_pairs_mut().append_pair(n, credential);
             }
+            Form::Field(_) => {}
             Form::Path(_) => {
                 url = url::Url::parse(&self.url.replace(PATH_KEY, credential)).expect("a URL");
             }
@@ -418,6 +424,14 @@ impl Probe {
             request = request.body(serde_json::Value::Object(object).to_string());
         } else if let Some(body) = &self.body {
             request = request.body(body.clone());
+        }
+        if let Form::Field(n) = form {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(n, credential)
+                .finish();
+            request = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
         }
         let response = request.send().await.expect("the sandbox answers");
         balance::http::Reply {

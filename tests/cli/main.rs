@@ -16,6 +16,7 @@ mod http_provider;
 mod monitoring;
 mod newcomer;
 mod output_file;
+mod prepaid_a;
 mod prepaid_credit;
 mod report;
 mod sandbox;
