@@ -70,8 +70,9 @@ impl Adapter for Described {
                 .await?;
             let wanted = d.entry.as_ref().and_then(|e| self.values.text(&e.key));
             let mut balance = d.interpret_for(&reply, wanted)?;
-            if balance.currency.is_none() && self.values.text("currency").is_none() {
-                balance.currency = d.currency.default.clone();
+            // The profile's `currency`, else the vendor's default.
+            if balance.currency.is_none() {
+                balance.currency = d.default_currency_for(|k| self.values.text(k));
             }
             Ok(balance)
         })

@@ -215,6 +215,9 @@ pub struct Currency {
     /// vendor's usual unit, which a profile may override (Moonshot: USD at
     /// api.moonshot.ai, CNY at api.moonshot.cn).
     pub default: Option<String>,
+    /// Defaults by a profile key's value, before `default`: (key, value,
+    /// unit) (Moonshot's `region = "cn"` answers in CNY).
+    pub default_when: Vec<(String, String, String)>,
     /// The answer must name the currency itself (Africa's Talking's
     /// `"KES 1785.50"`): an amount without one is the vendor's error, not a
     /// balance in the profile's `currency`.
@@ -413,6 +416,30 @@ impl Description {
     pub fn default_currency(mut self, unit: &str) -> Self {
         self.currency.default = Some(unit.into());
         self
+    }
+
+    pub fn default_currency_when(mut self, key: &str, value: &str, unit: &str) -> Self {
+        self.currency
+            .default_when
+            .push((key.into(), value.into(), unit.into()));
+        self
+    }
+
+    /// The unit of an answer that names none, for a profile whose key values
+    /// `text` gives: the profile's `currency`, else the vendor's default.
+    pub fn default_currency_for<'a>(
+        &self,
+        text: impl Fn(&str) -> Option<&'a str>,
+    ) -> Option<String> {
+        let by_key = self
+            .currency
+            .default_when
+            .iter()
+            .find(|(key, value, _)| text(key) == Some(value.as_str()));
+        text("currency")
+            .map(str::to_owned)
+            .or_else(|| by_key.map(|(_, _, unit)| unit.clone()))
+            .or_else(|| self.currency.default.clone())
     }
 
     pub fn currency_required(mut self) -> Self {
@@ -1054,6 +1081,36 @@ mod tests {
             .interpret(&reply(200, r#"{"error":{"code":"bad_key"}}"#))
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth, "{}", e.message);
+    }
+
+    #[test]
+    fn a_default_currency_by_key_below_the_profiles() {
+        let d = Description::get("/")
+            .default_currency("USD")
+            .default_currency_when("region", "cn", "CNY");
+        let profile = |pairs: &'static [(&'static str, &'static str)]| {
+            move |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        };
+        assert_eq!(d.default_currency_for(profile(&[])).as_deref(), Some("USD"));
+        assert_eq!(
+            d.default_currency_for(profile(&[("region", "cn")]))
+                .as_deref(),
+            Some("CNY")
+        );
+        assert_eq!(
+            d.default_currency_for(profile(&[("region", "global")]))
+                .as_deref(),
+            Some("USD")
+        );
+        assert_eq!(
+            d.default_currency_for(profile(&[("region", "cn"), ("currency", "EUR")]))
+                .as_deref(),
+            Some("EUR")
+        );
+        assert_eq!(
+            Description::get("/").default_currency_for(profile(&[])),
+            None
+        );
     }
 
     #[test]

@@ -196,7 +196,7 @@ pub(crate) mod fixtures_read_as_expected {
         for f in fixtures {
             let got = d.interpret(&reply(f)).map(|mut b| {
                 // What the adapter reports for a profile without `currency`.
-                b.currency = b.currency.or_else(|| d.currency.default.clone());
+                b.currency = b.currency.or_else(|| d.default_currency_for(|_| None));
                 b
             });
             let what = format!("{vendor} {}", f.name);
