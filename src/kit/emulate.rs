@@ -122,7 +122,7 @@ pub const SLOW: Duration = Duration::from_secs(60);
 /// The scenario table as `sandbox --help` prints it.
 pub fn scenario_help() -> String {
     let mut out = String::from(
-        "Scenarios: the credential (api_key, password, client_secret, dev_secret) picks one.\n",
+        "Scenarios: the credential (the secret key: api_key, password, client_secret, …) picks one.\n",
     );
     for s in SCENARIOS {
         out.push_str(&format!("  {:<18} exit {}  {}\n", s.key, s.exit, s.answer));
