@@ -8,12 +8,12 @@ use std::time::SystemTime;
 
 use rust_decimal::Decimal;
 
-use crate::check::CheckResult;
 use crate::cli::{ReportArgs, Since};
 use crate::config::{self, Settings};
 use crate::error::{AppError, CheckError, ErrorKind};
 use crate::history::{Record, Store, StoreError, forecast, micros, system_time};
 use crate::kit::Balance;
+use crate::result::{CheckResult, Status};
 
 /// What the report reads of the config.
 struct Configured {
@@ -173,17 +173,10 @@ fn names(
 /// A recorded check as the result it was. The store keeps the error's kind but
 /// not the vendor's message, which the card says rather than invents.
 fn result_of(r: &Record, t: Thresholds) -> CheckResult {
-    let outcome = match (r.status.as_str(), r.balance) {
-        ("ok" | "low", Some(amount)) => Ok(Balance::new(amount, r.currency.clone())),
+    let outcome = match (r.status, r.balance) {
+        (Status::Ok | Status::Low, Some(amount)) => Ok(Balance::new(amount, r.currency.clone())),
         _ => {
-            let kind = match r.error_kind.as_deref() {
-                Some("config") => ErrorKind::Config,
-                Some("auth") => ErrorKind::Auth,
-                Some("rate_limited") => ErrorKind::RateLimited,
-                Some("not_prepaid") => ErrorKind::NotPrepaid,
-                Some("network") => ErrorKind::Network,
-                _ => ErrorKind::Provider,
-            };
+            let kind = r.error_kind.unwrap_or(ErrorKind::Provider);
             Err(CheckError::new(
                 kind,
                 format!(

@@ -32,13 +32,15 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 
-use crate::check::{CheckResult, Overrides, Runner};
+use crate::check::{Overrides, Runner};
 use crate::cli::ServeArgs;
 use crate::config::{self, Config};
 use crate::error::{AppError, Exit};
-use crate::history::{Point, Store};
+use crate::history::Store;
 use crate::http::Http;
 use crate::output::{self, Format, Style, nagios::Thresholds};
+use crate::pipeline;
+use crate::result::{CheckResult, Point};
 
 /// Points a card's chart keeps per profile before they are thinned (to at most
 /// half as many, the same shape): the page draws a trend, and memory stays
@@ -267,7 +269,11 @@ async fn serve(
             "warning: listening on {addr} without a serve_token: anyone who can reach it sees the balances"
         ));
     }
-    crate::log::line(format_args!("serving on http://{addr}"));
+    crate::log::line(format_args!(
+        "serving on http://{addr}: {} profiles, every {}",
+        config.profiles.len(),
+        crate::fmt_duration(args.interval.unwrap_or(config.settings.interval))
+    ));
 
     // Everything that can fail is done before the server starts.
     let current = Current::new(config)?;
@@ -583,14 +589,18 @@ async fn record(
     }
 }
 
-async fn publish_and_alert(mut batch: Vec<CheckResult>, current: &Current, state: &State) {
-    let settings = current.config.settings.clone();
+async fn publish_and_alert(batch: Vec<CheckResult>, current: &Rc<Current>, state: &State) {
+    let (settings, targets) = (
+        current.config.settings.clone(),
+        current.config.alerts.clone(),
+    );
     let recorded = tokio::task::spawn_blocking(move || {
-        let store = crate::history::record_run(&settings, &mut batch);
-        (batch, store)
+        let mut batch = batch;
+        let deliveries = pipeline::record_and_decide(&settings, &targets, &mut batch, true);
+        (batch, deliveries)
     })
     .await;
-    let Ok((batch, store)) = recorded else {
+    let Ok((batch, deliveries)) = recorded else {
         return;
     };
     {
@@ -607,12 +617,48 @@ async fn publish_and_alert(mut batch: Vec<CheckResult>, current: &Current, state
                 });
                 bound(chart, since);
             }
+            if let Some(line) = transition(shared.latest.get(&r.profile), r) {
+                crate::log::line(format_args!("{line}"));
+            }
             shared.latest.insert(r.profile.clone(), r.clone());
         }
         shared.generation += 1;
     }
-    if !current.config.alerts.is_empty() {
-        super::check::send_alerts(&current.config, store, &batch).await;
+    if !deliveries.is_empty() {
+        // Beside the scheduler: a target that never answers holds up neither
+        // the next record nor an answer, only its own budget.
+        let current = current.clone();
+        tokio::task::spawn_local(async move {
+            let config = &current.config;
+            for w in pipeline::deliver(
+                &config.settings,
+                &config.alerts,
+                &config.secret_env,
+                deliveries,
+            )
+            .await
+            {
+                crate::log::line(format_args!("{w}"));
+            }
+        });
+    }
+}
+
+/// The line a change of a profile's state is worth, with the reason: the
+/// error's message (free of secrets since `check::finalize`) or why it is LOW.
+/// A first result says only what is not OK; a result like the last, nothing.
+fn transition(before: Option<&CheckResult>, now: &CheckResult) -> Option<String> {
+    let status = now.status();
+    let reason = match (&now.outcome, status) {
+        (Err(e), _) => format!(": {}", e.message),
+        (Ok(_), crate::result::Status::Low) => format!(": {}", output::low_reason(now)),
+        _ => String::new(),
+    };
+    match before.map(CheckResult::status) {
+        Some(old) if old == status => None,
+        Some(old) => Some(format!("{}: {old} -> {status}{reason}", now.profile)),
+        None if status == crate::result::Status::Ok => None,
+        None => Some(format!("{}: {status}{reason}", now.profile)),
     }
 }
 

@@ -10,6 +10,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use rust_decimal::Decimal;
 
 use super::{Point, Record};
+use crate::error::ErrorKind;
+use crate::result::{AlertState, Status};
 
 /// How long a run waits for another run's write before giving up on history.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -41,6 +43,22 @@ const MIGRATIONS: &[&str] = &[
          state   TEXT    NOT NULL CHECK (state IN ('ok', 'low', 'error')),
          since   INTEGER NOT NULL      -- microseconds since the Unix epoch, UTC
      ) WITHOUT ROWID;",
+    // 2: alert state per target, not per profile: each `[[alerts]]` entry has
+    // thresholds (`below`) and a `repeat` of its own. `target` is the entry's
+    // name, else its place. The per-profile states are carried over to every
+    // target that has none, so an upgrade alerts nothing new (`*` matches any
+    // target until it has a row of its own).
+    "CREATE TABLE alert_state (
+         profile TEXT    NOT NULL,
+         target  TEXT    NOT NULL,
+         state   TEXT    NOT NULL CHECK (state IN ('ok', 'low', 'error')),
+         since   INTEGER NOT NULL,     -- microseconds since the Unix epoch, UTC
+         sent_at INTEGER,              -- when an alert was last sent for it
+         PRIMARY KEY (profile, target)
+     ) WITHOUT ROWID;
+     INSERT INTO alert_state (profile, target, state, since, sent_at)
+         SELECT profile, '*', state, since, NULL FROM state;
+     DROP TABLE state;",
 ];
 
 /// The schema version this build writes.
@@ -60,10 +78,6 @@ impl std::fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
-
-/// A profile's last alert state (SPEC §12), kept here so that a cron job
-/// every minute sends one alert per change.
-pub use crate::alerts::State;
 
 pub struct Store {
     conn: Connection,
@@ -222,10 +236,10 @@ impl Store {
                         r.profile,
                         r.checked_at.saturating_add(bump),
                         r.provider,
-                        r.status,
+                        r.status.as_str(),
                         balance,
                         r.currency,
-                        r.error_kind,
+                        r.error_kind.map(ErrorKind::as_str),
                         r.duration_ms,
                     ])?;
                     if added == 1 {
@@ -251,10 +265,10 @@ impl Store {
                     r.profile,
                     r.checked_at,
                     r.provider,
-                    r.status,
+                    r.status.as_str(),
                     r.balance.map(|b| b.to_string()),
                     r.currency,
-                    r.error_kind,
+                    r.error_kind.map(ErrorKind::as_str),
                     r.duration_ms,
                 ])?;
             }
@@ -361,37 +375,51 @@ impl Store {
         })
     }
 
-    /// Each profile's last alert state and since when (microseconds).
-    pub fn last_states(&self) -> Result<HashMap<String, (State, i64)>, StoreError> {
+    /// The alert states kept, by (profile, target key); a state carried over
+    /// from a store before targets had their own is under the key `*`.
+    pub fn alert_states(&self) -> Result<HashMap<(String, String), AlertState>, StoreError> {
         self.read(|conn| {
-            let mut q = conn.prepare_cached("SELECT profile, state, since FROM state")?;
-            let rows = q.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?;
+            let mut q = conn
+                .prepare_cached("SELECT profile, target, state, since, sent_at FROM alert_state")?;
+            let mut rows = q.query([])?;
             let mut out = HashMap::new();
-            for row in rows {
-                let (profile, state, since) = row?;
-                if let Some(state) = State::parse(&state) {
-                    out.insert(profile, (state, since));
-                }
+            while let Some(row) = rows.next()? {
+                let Ok(state) = row.get_ref(2)?.as_str()?.parse::<Status>() else {
+                    continue;
+                };
+                out.insert(
+                    (row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+                    AlertState {
+                        state,
+                        since: row.get(3)?,
+                        sent_at: row.get(4)?,
+                    },
+                );
             }
             Ok(out)
         })
     }
 
-    /// Replaces the states of the given profiles, in one transaction.
-    pub fn set_states(&mut self, states: &[(String, State, i64)]) -> Result<(), StoreError> {
+    /// Replaces the given (profile, target) states, in one transaction.
+    pub fn keep_alert_states(
+        &mut self,
+        states: &[(String, String, AlertState)],
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             let mut q = tx.prepare_cached(
-                "INSERT INTO state (profile, state, since) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (profile) DO UPDATE SET state = excluded.state, since = excluded.since",
+                "INSERT INTO alert_state (profile, target, state, since, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (profile, target) DO UPDATE SET
+                     state = excluded.state, since = excluded.since, sent_at = excluded.sent_at",
             )?;
-            for (profile, state, since) in states {
-                q.execute(params![profile, state.as_str(), since])?;
+            for (profile, target, s) in states {
+                q.execute(params![
+                    profile,
+                    target,
+                    s.state.as_str(),
+                    s.since,
+                    s.sent_at
+                ])?;
             }
             Ok(())
         })
@@ -457,17 +485,29 @@ fn read_points(
     Ok(())
 }
 
+/// A value this build would never have written, as SQLite's own conversion error.
+fn unreadable(column: usize, why: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, why.into())
+}
+
 fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
         checked_at: row.get(0)?,
         profile: row.get(1)?,
         provider: row.get(2)?,
-        status: row.get(3)?,
+        status: row
+            .get_ref(3)?
+            .as_str()?
+            .parse()
+            .map_err(|e: String| unreadable(3, e))?,
         balance: row
             .get::<_, Option<String>>(4)?
             .and_then(|b| b.parse::<Decimal>().ok()),
         currency: row.get(5)?,
-        error_kind: row.get(6)?,
+        error_kind: match row.get_ref(6)?.as_str_or_null()? {
+            Some(kind) => Some(kind.parse().map_err(|e: String| unreadable(6, e))?),
+            None => None,
+        },
         duration_ms: row.get(7)?,
     })
 }
@@ -553,11 +593,15 @@ mod tests {
             checked_at: at,
             profile: profile.into(),
             provider: "infobip".into(),
-            status: if balance.is_some() { "ok" } else { "error" }.into(),
+            status: if balance.is_some() {
+                Status::Ok
+            } else {
+                Status::Error
+            },
             balance: balance.map(d),
             currency: balance.map(|_| "EUR".into()),
             error_kind: if balance.is_none() {
-                Some("network".into())
+                Some(ErrorKind::Network)
             } else {
                 None
             },
@@ -709,14 +753,63 @@ mod tests {
     fn states_for_alerts() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
-        assert!(store.last_states().unwrap().is_empty());
+        assert!(store.alert_states().unwrap().is_empty());
+        let st = |state, since, sent_at| AlertState {
+            state,
+            since,
+            sent_at,
+        };
         store
-            .set_states(&[("a".into(), State::Ok, 1), ("b".into(), State::Error, 2)])
+            .keep_alert_states(&[
+                ("a".into(), "index:1".into(), st(Status::Ok, 1, None)),
+                ("b".into(), "name:ops".into(), st(Status::Error, 2, Some(2))),
+            ])
             .unwrap();
-        store.set_states(&[("a".into(), State::Low, 3)]).unwrap();
-        let states = store.last_states().unwrap();
-        assert_eq!(states["a"], (State::Low, 3));
-        assert_eq!(states["b"], (State::Error, 2));
+        store
+            .keep_alert_states(&[("a".into(), "index:1".into(), st(Status::Low, 3, Some(3)))])
+            .unwrap();
+        let states = store.alert_states().unwrap();
+        assert_eq!(
+            states[&("a".into(), "index:1".into())],
+            st(Status::Low, 3, Some(3))
+        );
+        assert_eq!(
+            states[&("b".into(), "name:ops".into())],
+            st(Status::Error, 2, Some(2))
+        );
+    }
+
+    /// A store written by the release before alert targets had states of
+    /// their own opens, keeps its checks, and carries each profile's state.
+    #[test]
+    fn a_version_1_store_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO checks VALUES ('a', 5, 'infobip', 'low', '3.5', 'EUR', NULL, 9)",
+                [],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO state VALUES ('a', 'low', 5)", [])
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let records = store.records(&[], None).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].status, Status::Low);
+        let states = store.alert_states().unwrap();
+        assert_eq!(
+            states[&("a".into(), "*".into())],
+            AlertState {
+                state: Status::Low,
+                since: 5,
+                sent_at: None
+            }
+        );
     }
 
     #[test]

@@ -38,8 +38,9 @@ impl Serve {
             for line in BufReader::new(err).lines() {
                 let Ok(line) = line else { break };
                 kept.lock().unwrap().push_str(&format!("{line}\n"));
-                if let Some(addr) = line.strip_prefix("balance: serving on http://") {
-                    let _ = tx.send(addr.to_owned());
+                if let Some(rest) = line.strip_prefix("balance: serving on http://") {
+                    let addr = rest.split(':').take(2).collect::<Vec<_>>().join(":");
+                    let _ = tx.send(addr);
                 }
             }
         });
