@@ -478,7 +478,9 @@ fn parse_alerts(value: toml::Value, base_dir: &Path) -> Result<Vec<AlertTarget>,
             base_dir,
         };
         let at = |m: String| format!("alert {index}: {m}");
-        let values = keys::read(ALERT_KEYS, ALERT_RULES, &table, &cx).map_err(at)?;
+        // An unknown key's message names the alert itself.
+        let values = keys::read(ALERT_KEYS, ALERT_RULES, &table, &cx)
+            .map_err(|m| if m.starts_with("unknown ") { m } else { at(m) })?;
         let kind = match (values.secret("webhook"), values.toml("command")) {
             (Some(url), _) => AlertKind::Webhook(url.clone()),
             (None, Some(argv)) => {
@@ -657,7 +659,14 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
     let (settings, serve_token) = match doc.remove("settings") {
         None => (Settings::default(), None),
         Some(toml::Value::Table(t)) => {
-            parse_settings(&t, &base_dir).map_err(|m| fail(format!("[settings]: {m}")))?
+            parse_settings(&t, &base_dir).map_err(|m| {
+                // An unknown key's message names [settings] itself.
+                fail(if m.starts_with("unknown ") {
+                    m
+                } else {
+                    format!("[settings]: {m}")
+                })
+            })?
         }
         Some(_) => return Err(fail("`settings` must be a table".into())),
     };
@@ -1007,6 +1016,143 @@ mod tests {
         ] {
             let err = parse_str(text).unwrap_err().to_string();
             assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    /// Every key's good and bad values, as the tables list them: `[settings]`,
+    /// the common profile keys and `[[alerts]]`.
+    #[test]
+    fn keys_accept_and_refuse_their_listed_values() {
+        let mut n = 0;
+        let mut run = |table: &str, key: &KeySpec, text: String, good: bool| {
+            n += 1;
+            let result = parse_str(&text).map_err(|e| e.to_string()).and_then(|c| {
+                match c.profiles.first().map(|p| &p.profile) {
+                    Some(Err(e)) => Err(e.clone()),
+                    _ => Ok(()),
+                }
+            });
+            match (good, result) {
+                (true, Err(e)) => panic!("{table} `{}`: refused {text:?}: {e}", key.name),
+                (false, Ok(())) => panic!("{table} `{}`: accepted {text:?}", key.name),
+                (false, Err(e)) => assert!(
+                    e.contains(&format!("`{}`", key.name)),
+                    "{table}: the error names the key: {e}"
+                ),
+                (true, Ok(())) => {}
+            }
+        };
+        for key in SETTINGS_KEYS {
+            for (values, good) in [(key.spec.accepts, true), (key.spec.rejects, false)] {
+                for v in values {
+                    let text = format!("[settings]\n{} = {v}\n", key.spec.name);
+                    run("[settings]", &key.spec, text, good);
+                }
+            }
+        }
+        for key in &COMMON_KEYS[1..] {
+            for (values, good) in [(key.spec.accepts, true), (key.spec.rejects, false)] {
+                for v in values {
+                    let text = format!(
+                        "[profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\n{} = {v}\n",
+                        key.spec.name
+                    );
+                    run("profile", &key.spec, text, good);
+                }
+            }
+        }
+        for key in ALERT_KEYS {
+            for (values, good) in [(key.accepts, true), (key.rejects, false)] {
+                for v in values {
+                    let v = match key.kind {
+                        keys::KeyKind::Text => format!("\"{v}\""),
+                        _ => v.to_string(),
+                    };
+                    let base = match key.name {
+                        "command" => "",
+                        _ => "command = [\"true\"]\n",
+                    };
+                    let text = format!("[[alerts]]\n{base}{} = {v}\n", key.name);
+                    run("[[alerts]]", key, text, good);
+                }
+            }
+        }
+        assert!(n > 60, "{n} cases");
+    }
+
+    #[test]
+    fn every_unknown_settings_key_at_once_with_suggestions() {
+        let err = parse_str("[settings]\ntimeot = 3\nretires = 1\nzzz = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(": unknown keys `timeot`, `retires`, `zzz` in [settings]: did you mean `timeout` for `timeot`, `retries` for `retires`?"),
+            "{err}"
+        );
+        let err = parse_str("[[alerts]]\nwebhok = \"https://x.example\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(": unknown key `webhok` in alert 1: did you mean `webhook`?"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn alert_entries() {
+        let c = parse_str(
+            "[[alerts]]\nwebhook = { env = \"SLACK\" }\nname = \"ops\"\nrepeat = \"24h\"\n\
+             [[alerts]]\ncommand = [\"mail\", \"-s\", \"x\"]\nbelow = 3\n",
+        )
+        .unwrap();
+        assert_eq!(c.alerts.len(), 2);
+        assert_eq!(c.alerts[0].describe(), "alert \"ops\" (webhook)");
+        assert_eq!(c.alerts[0].repeat, Some(Duration::from_secs(86_400)));
+        assert_eq!(c.alerts[1].describe(), "alert 2 (command)");
+        assert_eq!(c.alerts[1].below.unwrap().to_string(), "3");
+        for (text, needle) in [
+            ("[[alerts]]\nname = \"x\"\n", "set `webhook`, or `command`"),
+            (
+                "[[alerts]]\nwebhook = \"x\"\ncommand = [\"a\"]\n",
+                "not both",
+            ),
+            ("alerts = 3\n", "array of tables"),
+            (
+                "[[alerts]]\ncommand = [\"a\"]\nname = \"n\"\n[[alerts]]\ncommand = [\"b\"]\nname = \"n\"\n",
+                "alert 2: the name `n` is taken",
+            ),
+        ] {
+            let err = parse_str(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn webhook_urls_may_carry_a_query_but_no_userinfo() {
+        assert!(
+            parse_webhook_url("https://chat.example/v1/spaces/X/messages?key=K&token=T").is_ok()
+        );
+        assert!(parse_webhook_url("http://127.0.0.1:9/hook?x=1").is_ok());
+        for (bad, reason) in [
+            (
+                "https://user:SECRETPW@hooks.example/x",
+                "must not carry user:password@",
+            ),
+            (
+                "https://user@hooks.example/x",
+                "must not carry user:password@",
+            ),
+            ("http://hooks.example/x", "must be https://"),
+            ("ftp://hooks.example/x", "must be https://"),
+            ("hooks.example/SECRETPATH", "has no scheme"),
+            ("https://hooks.example/x#frag", "#fragment"),
+        ] {
+            let err = parse_webhook_url(bad).unwrap_err();
+            assert!(err.contains(reason), "{bad}: {err}");
+            assert!(
+                !err.contains("SECRET") && !err.contains("hooks.example"),
+                "{err}"
+            );
         }
     }
 
