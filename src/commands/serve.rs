@@ -270,8 +270,9 @@ async fn serve(
         ));
     }
     crate::log::line(format_args!(
-        "serving on http://{addr}: {} profiles, every {}",
+        "serving on http://{addr}: {} profile{}, every {}",
         config.profiles.len(),
+        if config.profiles.len() == 1 { "" } else { "s" },
         crate::fmt_duration(args.interval.unwrap_or(config.settings.interval))
     ));
 
@@ -717,21 +718,26 @@ fn answer(
         };
     }
     let mut shared = lock(state);
-    if let Some(token) = &shared.token {
-        let given = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
-        if !given.is_some_and(|g| same(g, token.expose_secret().as_bytes())) {
-            let mut r = reply(
-                StatusCode::UNAUTHORIZED,
-                "text/plain",
-                "a bearer token is required\n",
-            );
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return r;
-        }
+    if let Some(token) = &shared.token
+        && !authorized(request.headers(), token.expose_secret().as_bytes())
+    {
+        drop(shared);
+        // A browser asks for a password only when told Basic: the page says so.
+        let challenge = if path == "/" {
+            "Basic realm=\"balance\", charset=\"UTF-8\""
+        } else {
+            "Bearer, Basic realm=\"balance\""
+        };
+        let mut r = reply(
+            StatusCode::UNAUTHORIZED,
+            "text/plain",
+            "the serve token is required: Authorization: Bearer TOKEN, or TOKEN as the HTTP Basic password\n",
+        );
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+        return r;
     }
     let doc = match path {
         "/metrics" => Doc::Metrics,
@@ -796,19 +802,74 @@ fn reply(
     response
 }
 
-/// Compares in time that depends on the lengths only, not on where the first
-/// difference is.
-fn same(given: &[u8], token: &[u8]) -> bool {
-    let mut diff = u8::from(given.len() != token.len());
-    for (i, t) in token.iter().enumerate() {
-        diff |= t ^ given.get(i).copied().unwrap_or(0);
+/// Whether the request carries the token: as a Bearer token, or as the
+/// password of HTTP Basic with any user name (what a browser sends).
+fn authorized(headers: &hyper::HeaderMap, token: &[u8]) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes)
+    else {
+        return false;
+    };
+    let scheme = |name: &[u8]| {
+        value
+            .get(..name.len())
+            .filter(|s| s.eq_ignore_ascii_case(name))
+            .map(|_| value[name.len()..].trim_ascii())
+    };
+    if let Some(given) = scheme(b"Bearer ") {
+        return same(given, token);
     }
-    diff == 0
+    if let Some(encoded) = scheme(b"Basic ") {
+        use base64::Engine;
+        let Ok(pair) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
+            return false;
+        };
+        return match pair.iter().position(|&b| b == b':') {
+            Some(colon) => same(&pair[colon + 1..], token),
+            None => false,
+        };
+    }
+    false
+}
+
+/// Constant time over the token's bytes (`subtle`): where the first
+/// difference is never shows in how long an answer takes.
+fn same(given: &[u8], token: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    given.ct_eq(token).into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_as_bearer_or_basic_password() {
+        use base64::Engine;
+        let with = |value: &str| {
+            let mut h = hyper::HeaderMap::new();
+            h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+            authorized(&h, b"s3cret")
+        };
+        let basic = |pair: &str| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            )
+        };
+        assert!(with("Bearer s3cret"));
+        assert!(with("bearer s3cret"));
+        assert!(with(&basic("anyone:s3cret")));
+        assert!(with(&basic(":s3cret")));
+        assert!(!with(&basic("s3cret:")));
+        assert!(!with(&basic("s3cret")));
+        assert!(!with(&basic("a:s3cre")));
+        assert!(!with("Basic !!!"));
+        assert!(!with("Bearer s3cre"));
+        assert!(!with("s3cret"));
+        assert!(!authorized(&hyper::HeaderMap::new(), b"s3cret"));
+    }
 
     #[test]
     fn tokens_compare_whole() {

@@ -238,6 +238,19 @@ fn a_token_guards_everything_but_health() {
         );
     }
     assert_eq!(serve.get("/healthz").0, 200);
+    // A browser: told Basic for the page, it sends the token as the password.
+    let (status, head, _) = serve.exchange("GET", "/", &[]);
+    assert_eq!(status, 401);
+    assert!(
+        head.contains("www-authenticate: Basic realm=\"balance\""),
+        "{head}"
+    );
+    // base64("me:s3cret-token"), base64("me:wrong")
+    for (pair, want) in [("bWU6czNjcmV0LXRva2Vu", 200), ("bWU6d3Jvbmc=", 401)] {
+        let auth = format!("Basic {pair}");
+        let (status, _, _) = serve.exchange("GET", "/", &[("Authorization", &auth)]);
+        assert_eq!(status, want, "{pair}");
+    }
     assert!(!serve.stderr().contains("s3cret-token"));
 }
 
@@ -445,7 +458,26 @@ fn a_vendor_failing_and_recovering_is_seen_and_alerted_once_each_way() {
         ),
         "{metrics}"
     );
+    let log = serve.stderr.clone();
     assert_eq!(serve.terminate(), 0);
+    // The journal says it too: the change and the recovery, once each, with
+    // the reason, never the key.
+    let log = log.lock().unwrap().clone();
+    let changes: Vec<&str> = log.lines().filter(|l| l.contains("flaky:")).collect();
+    assert_eq!(changes.len(), 2, "{log}");
+    assert!(
+        changes[0].starts_with("balance: flaky: ok -> error: credentials rejected (HTTP 401"),
+        "{log}"
+    );
+    assert_eq!(changes[1], "balance: flaky: error -> ok", "{log}");
+    assert!(
+        log.lines()
+            .next()
+            .unwrap_or("")
+            .contains(": 1 profile, every "),
+        "{log}"
+    );
+    assert!(!log.contains("k-marker-9d1e"), "{log}");
     let sent = std::fs::read_to_string(&alerts).unwrap_or_default();
     let messages: Vec<&str> = sent
         .split("\n\n")
