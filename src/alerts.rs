@@ -530,13 +530,15 @@ mod tests {
         }
     }
 
-    fn owed(targets: &[AlertTarget], m: &Message) -> Vec<Delivery> {
-        (0..targets.len())
+    /// `m` to every target.
+    async fn deliver_all(targets: &[AlertTarget], m: &Message, budget: Duration) -> Vec<Outcome> {
+        let owed = (0..targets.len())
             .map(|target| Delivery {
                 target,
                 message: m.clone(),
             })
-            .collect()
+            .collect();
+        deliver(targets, owed, &env(), budget).await
     }
 
     #[tokio::test]
@@ -572,13 +574,7 @@ mod tests {
             second,
             third,
         ];
-        let outcomes = deliver(
-            &targets,
-            owed(&targets, &m),
-            &env(),
-            Duration::from_secs(20),
-        )
-        .await;
+        let outcomes = deliver_all(&targets, &m, Duration::from_secs(20)).await;
         let warnings: Vec<String> = outcomes
             .iter()
             .filter_map(|o| o.warning(&targets))
@@ -617,13 +613,7 @@ mod tests {
         mail.name = Some("mail".into());
         let targets = [hook(&silent), mail];
         let started = std::time::Instant::now();
-        let outcomes = deliver(
-            &targets,
-            owed(&targets, &m),
-            &env(),
-            Duration::from_millis(700),
-        )
-        .await;
+        let outcomes = deliver_all(&targets, &m, Duration::from_millis(700)).await;
         let took = started.elapsed();
         assert!(took < Duration::from_secs(3), "{took:?}");
         assert_eq!(outcomes[1].reason, None, "{outcomes:?}");
@@ -642,13 +632,7 @@ mod tests {
         let rs = results();
         let m = message(&rs[1], Some(Status::Ok), Status::Error, None, None);
         let targets = [target(1, AlertKind::Command(vec!["false".into()]))];
-        let outcomes = deliver(
-            &targets,
-            owed(&targets, &m),
-            &env(),
-            Duration::from_secs(20),
-        )
-        .await;
+        let outcomes = deliver_all(&targets, &m, Duration::from_secs(20)).await;
         let w = outcomes[0].warning(&targets).unwrap();
         assert!(w.contains("after 3 attempts"), "{w}");
         assert!(w.contains("alert 1 (command)"), "{w}");

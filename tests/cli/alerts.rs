@@ -17,6 +17,17 @@ fn config(home: &Home, sandbox: &Sandbox, scenario: &str, alerts: &str) {
     ));
 }
 
+/// A webhook receiver answering `status`, expecting `posts` POSTs.
+async fn hook_answering(status: u16, posts: u64) -> MockServer {
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(status))
+        .expect(posts)
+        .mount(&hook)
+        .await;
+    hook
+}
+
 fn webhook_alert() -> String {
     "[[alerts]]\nwebhook = { env = \"BALANCE_TEST_HOOK\" }\n".to_owned()
 }
@@ -36,12 +47,7 @@ async fn check(home: &Home, hook: &str, extra: &[&str]) -> std::process::Output 
 #[tokio::test]
 async fn one_post_per_change_over_repeated_runs() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(3)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 3).await;
     let url = format!("{}/services/{HOOK_MARKER}", hook.uri());
     let home = Home::new();
     // ok (first sight: no alert), ok, low (alert), low, error (alert), ok (alert).
@@ -107,12 +113,7 @@ async fn one_post_per_change_over_repeated_runs() {
 #[tokio::test]
 async fn a_failing_webhook_is_one_warning_and_changes_no_exit_status() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(3)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(500, 3).await;
     let home = Home::new();
     config(&home, &sandbox, "healthy", &webhook_alert());
     assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 0);
@@ -131,12 +132,7 @@ async fn a_failing_webhook_is_one_warning_and_changes_no_exit_status() {
 #[tokio::test]
 async fn no_alerts_sends_nothing_and_a_command_gets_the_message() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 0).await;
     let home = Home::new();
     let mail = home.path().join("mail.txt");
     let alerts = format!(
@@ -169,12 +165,7 @@ async fn no_alerts_sends_nothing_and_a_command_gets_the_message() {
 
 #[tokio::test]
 async fn alerts_test_reaches_every_target() {
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 1).await;
     let home = Home::new();
     home.config(&format!(
         "[[alerts]]\nwebhook = \"{}/hook\"\n[[alerts]]\ncommand = [\"false\"]\n",
@@ -193,12 +184,7 @@ async fn alerts_test_reaches_every_target() {
 #[tokio::test]
 async fn a_first_low_is_alerted_from_ok() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 1).await;
     let home = Home::new();
     config(&home, &sandbox, "low", &webhook_alert());
     assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 9);
