@@ -530,3 +530,36 @@ fn a_client_that_never_sends_its_request_is_cut_off_and_others_are_served() {
     );
     assert_eq!(serve.terminate(), 0);
 }
+
+/// An alert target that accepts and never answers holds up nothing: checks
+/// go on being recorded and served, and SIGTERM ends the process at once,
+/// long before the alert's budget is spent.
+#[test]
+fn a_silent_alert_target_stalls_neither_recording_nor_answers_nor_stopping() {
+    let sandbox = Sandbox::start(&[]);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let home = Home::new();
+    home.config(&format!(
+        "{}\n[[alerts]]\nname = \"pager\"\nwebhook = \"http://{}/hooks/SECRET-PATH\"\n",
+        config(&sandbox, "low", "alert_timeout = \"5m\""),
+        silent.local_addr().unwrap()
+    ));
+    let serve = Serve::start(&home);
+    let mut times = std::collections::BTreeSet::new();
+    let started = Instant::now();
+    // Checks a second apart keep coming while the first alert hangs.
+    serve.balances_until(None, |rows| {
+        if let Some(at) = rows.first().and_then(|r| r["checked_at"].as_str()) {
+            times.insert(at.to_owned());
+        }
+        times.len() >= 3
+    });
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let log = serve.stderr();
+    assert!(log.contains("balance: ib: low: min 10"), "{log}");
+    assert!(!log.contains("SECRET-PATH"), "{log}");
+    let stopping = Instant::now();
+    assert_eq!(serve.terminate(), 0);
+    assert!(stopping.elapsed() < Duration::from_secs(3));
+    drop(silent);
+}
