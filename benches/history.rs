@@ -60,6 +60,7 @@ fn main() {
                 currency: Some("EUR".into()),
                 error_kind: None,
                 duration_ms: Some(120),
+                ..Record::default()
             });
         }
         store.import(&rows).unwrap();

@@ -27,9 +27,11 @@ pub struct CheckResult {
 
 /// A profile's state: what the exit status, the outputs, the store and the
 /// alerts all say of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The baseline: what a profile is before anything is known of it.
+    #[default]
     Ok,
     Low,
     Error,

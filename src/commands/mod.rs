@@ -183,7 +183,10 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::History(args) => {
             before.no_color("history")?;
             let own = match &args.action {
-                Some(crate::cli::HistoryAction::Import { config, .. }) => config.config.clone(),
+                Some(
+                    crate::cli::HistoryAction::Import { config, .. }
+                    | crate::cli::HistoryAction::Forget { config, .. },
+                ) => config.config.clone(),
                 None => None,
             };
             let config_flag = before.config(own.or_else(|| args.config.config.clone()));

@@ -119,6 +119,7 @@ fn record(fields: &[String]) -> Result<Record, String> {
         currency: clean("currency", currency)?,
         error_kind,
         duration_ms: None,
+        ..Record::default()
     })
 }
 

@@ -19,7 +19,7 @@ pub use crate::result::Point;
 pub use store::{Store, StoreError};
 
 /// One recorded check, as stored and as exported.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
     /// Microseconds since the Unix epoch, UTC.
     pub checked_at: i64,
@@ -31,6 +31,13 @@ pub struct Record {
     pub currency: Option<String>,
     pub error_kind: Option<ErrorKind>,
     pub duration_ms: Option<i64>,
+    /// The thresholds the status was judged by, as they were then: a report
+    /// shows the status recorded, not one judged by today's config.
+    pub min_balance: Option<Decimal>,
+    pub min_days: Option<f64>,
+    /// The vendor's short message for a failure, as the result carried it
+    /// (cleaned of secrets by `check::finalize`). Not in the csv interface.
+    pub message: Option<String>,
 }
 
 impl Record {
@@ -181,6 +188,9 @@ impl Record {
             currency: balance.and_then(|b| b.currency.clone()),
             error_kind: r.outcome.as_ref().err().map(|e| e.kind),
             duration_ms: i64::try_from(r.duration.as_millis()).ok(),
+            min_balance: r.min_balance,
+            min_days: r.min_days,
+            message: r.outcome.as_ref().err().map(|e| e.message.clone()),
         }
     }
 }

@@ -59,6 +59,11 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO alert_state (profile, target, state, since, sent_at)
          SELECT profile, '*', state, since, NULL FROM state;
      DROP TABLE state;",
+    // 3: what a row was judged by and why it failed, so that a report shows the
+    // status as recorded and says why (older rows have NULL: as recorded).
+    "ALTER TABLE checks ADD COLUMN min_balance TEXT; -- exact decimal digits
+     ALTER TABLE checks ADD COLUMN min_days REAL;
+     ALTER TABLE checks ADD COLUMN message TEXT;     -- already free of secrets",
 ];
 
 /// The schema version this build writes.
@@ -157,6 +162,12 @@ impl Store {
         if version > VERSION {
             return Err(fail(newer(version)));
         }
+        if version < VERSION {
+            // An older schema lacks columns the reads name: upgraded first,
+            // as the next `check` would (a store that cannot be written says so).
+            drop(conn);
+            return Store::open(path).map(Some);
+        }
         Ok(Some(Store {
             conn,
             path: path.to_owned(),
@@ -226,11 +237,13 @@ impl Store {
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO checks
-                 (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms,
+                  min_balance, min_days, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             for r in records {
                 let balance = r.balance.map(|b| b.to_string());
+                let min_balance = r.min_balance.map(|b| b.to_string());
                 for bump in 0..1000 {
                     let added = insert.execute(params![
                         r.profile,
@@ -241,6 +254,9 @@ impl Store {
                         r.currency,
                         r.error_kind.map(ErrorKind::as_str),
                         r.duration_ms,
+                        min_balance,
+                        r.min_days,
+                        r.message,
                     ])?;
                     if added == 1 {
                         break;
@@ -326,7 +342,8 @@ impl Store {
     pub fn records_of(&self, profile: &str, since: i64) -> Result<Vec<Record>, StoreError> {
         self.read(|conn| {
             let mut q = conn.prepare_cached(
-                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms,
+                        min_balance, min_days, message
                  FROM checks WHERE profile = ?1 AND checked_at >= ?2 ORDER BY checked_at",
             )?;
             let rows = q.query_map(params![profile, since], record_of_row)?;
@@ -344,7 +361,8 @@ impl Store {
         self.read(|conn| {
             let mut out = Vec::new();
             let mut q = conn.prepare_cached(
-                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms,
+                        min_balance, min_days, message
                  FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
             )?;
             let rows = q.query_map([since.unwrap_or(i64::MIN)], record_of_row)?;
@@ -397,6 +415,15 @@ impl Store {
                 );
             }
             Ok(out)
+        })
+    }
+
+    /// Removes every row of one profile, its checks and its alert states; how
+    /// many checks went.
+    pub fn forget(&mut self, profile: &str) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM alert_state WHERE profile = ?1", [profile])?;
+            tx.execute("DELETE FROM checks WHERE profile = ?1", [profile])
         })
     }
 
@@ -509,6 +536,11 @@ fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
             None => None,
         },
         duration_ms: row.get(7)?,
+        min_balance: row
+            .get::<_, Option<String>>(8)?
+            .and_then(|b| b.parse::<Decimal>().ok()),
+        min_days: row.get(9)?,
+        message: row.get(10)?,
     })
 }
 
@@ -606,6 +638,7 @@ mod tests {
                 None
             },
             duration_ms: Some(12),
+            ..Record::default()
         }
     }
 
@@ -750,6 +783,38 @@ mod tests {
     }
 
     #[test]
+    fn forget_removes_one_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        store
+            .record(&[
+                record("a", 1, Some("1")),
+                record("b", 1, Some("2")),
+                record("a", 2, None),
+            ])
+            .unwrap();
+        let st = AlertState {
+            state: Status::Low,
+            since: 1,
+            sent_at: None,
+        };
+        store
+            .keep_alert_states(&[
+                ("a".into(), "index:1".into(), st),
+                ("b".into(), "index:1".into(), st),
+            ])
+            .unwrap();
+        assert_eq!(store.forget("a").unwrap(), 2);
+        assert_eq!(store.profiles().unwrap(), ["b"]);
+        let states = store.alert_states().unwrap();
+        assert_eq!(
+            states.keys().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert_eq!(store.forget("a").unwrap(), 0);
+    }
+
+    #[test]
     fn states_for_alerts() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
@@ -797,10 +862,21 @@ mod tests {
             conn.execute("INSERT INTO state VALUES ('a', 'low', 5)", [])
                 .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
         let records = store.records(&[], None).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].status, Status::Low);
+        assert_eq!(
+            (records[0].min_balance, records[0].message.as_deref()),
+            (None, None)
+        );
+        // New rows keep what they were judged by and why they failed.
+        let mut r = record("a", 6, None);
+        r.min_balance = Some(d("20.50"));
+        r.min_days = Some(2.5);
+        r.message = Some("credentials rejected (HTTP 401)".into());
+        store.record(std::slice::from_ref(&r)).unwrap();
+        assert_eq!(store.records_of("a", 6).unwrap(), [r]);
         let states = store.alert_states().unwrap();
         assert_eq!(
             states[&("a".into(), "*".into())],

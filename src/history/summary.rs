@@ -120,6 +120,7 @@ mod tests {
                 .is_none()
                 .then_some(crate::error::ErrorKind::Network),
             duration_ms: None,
+            ..Record::default()
         }
     }
 

@@ -118,6 +118,7 @@ mod tests {
                 currency: Some("EUR".into()),
                 error_kind: None,
                 duration_ms: Some(100),
+                ..Record::default()
             })
             .collect()
     }
