@@ -211,7 +211,13 @@ fn serves_metrics_json_page_and_health_from_memory() {
     assert_eq!(serve.get("/nope").0, 404);
     assert_eq!(serve.request("POST", "/metrics", None).0, 405);
     // Checked again on its interval, and recorded each time.
-    std::thread::sleep(Duration::from_millis(2500));
+    let mut times = std::collections::BTreeSet::new();
+    serve.balances_until(None, |rows| {
+        if let Some(at) = rows.first().and_then(|r| r["checked_at"].as_str()) {
+            times.insert(at.to_owned());
+        }
+        times.len() >= 2
+    });
     assert_eq!(serve.terminate(), 0);
     let out = home.run(&["history", "--format", "csv"]);
     let rows = String::from_utf8_lossy(&out.stdout).lines().count();
