@@ -852,7 +852,7 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
     let mut values = keys::read(provider.keys, provider.rules, &table, &cx)?;
     // A description may pick among an answer's balances by it (DeepSeek's
     // per-currency entries).
-    if let Some(c) = &currency {
+    if let Some(c) = &common.currency {
         values.insert("currency", keys::Value::Text(c.clone()));
     }
     let mut secrets = values.secrets();
