@@ -85,8 +85,9 @@ fn show(
             })
         }
         HistoryFormat::Table => {
+            let width = args.output.is_none().then(output::terminal_width).flatten();
             let Some(store) = store else {
-                return Ok(output::history::table(&[]));
+                return Ok(output::history::table(&[], width));
             };
             let names = if args.profiles.is_empty() {
                 // Config order first, then profiles recorded but no longer configured.
@@ -121,7 +122,7 @@ fn show(
                     settings.forecast_window,
                 ));
             }
-            Ok(output::history::table(&summaries))
+            Ok(output::history::table(&summaries, width))
         }
     }
 }
