@@ -10,6 +10,10 @@ use crate::config::Config;
 use crate::error::{AppError, Exit};
 
 pub fn run(config: &Config, json: bool) -> Result<u8, AppError> {
+    // The same answer as `check` and `config check`: nothing to list is a config error.
+    if config.profiles.is_empty() {
+        return Err(super::check::no_profiles(config));
+    }
     let found = problems(config, Commands::Skip)?;
     let errors: Vec<Option<String>> = found
         .iter()

@@ -15,6 +15,7 @@ use crate::secret::SecretSource;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "http",
+    aliases: &[],
     about: "any JSON balance endpoint, described in the profile (README: \"Any vendor\")",
     keys: &[
         KeySpec::text(
