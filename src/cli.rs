@@ -78,9 +78,14 @@ pub enum Command {
     Config(ConfigCommand),
     /// Print the manual page (roff) on stdout: `balance man | man -l -`
     Man {
-        /// A command's own page (`balance man check`)
-        #[arg(value_name = "COMMAND")]
+        /// A command's own page (`balance man check`, `balance man config-check`)
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
         command: Option<String>,
+
+        /// Write every page instead (balance.1 and one balance-COMMAND.1 per
+        /// command) into DIR, for packaging
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// What the recorded checks show: per profile, the trend and when it runs out
     History(HistoryArgs),
@@ -326,8 +331,23 @@ impl From<DemoFormat> for Format {
     }
 }
 
+/// The scenario table, each answer wrapped under its own column so that no line
+/// is wider than 80 (clap would wrap it again, to column 0).
 fn sandbox_help() -> String {
-    crate::sandbox::scenario_help()
+    const INDENT: usize = 2 + 18 + 1 + 6 + 2;
+    let mut out = String::from(
+        "Scenarios: the credential (api_key, password, client_secret, dev_secret)\npicks one.\n",
+    );
+    for s in crate::sandbox::SCENARIOS {
+        let answer = crate::output::table::wrap_text(s.answer, 80 - INDENT)
+            .replace('\n', &format!("\n{:INDENT$}", ""));
+        out.push_str(&format!("  {:<18} exit {}  {answer}\n", s.key, s.exit));
+    }
+    out.push_str(
+        "\nYeastar: the client_secret picks the scenario when the token is issued, and\n\
+         a cached token keeps it; give each scenario its own client_id.",
+    );
+    out
 }
 
 impl CheckArgs {

@@ -142,7 +142,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
             emit(format!("{}\n", path.display()).as_bytes())?;
             Ok(Exit::Ok.code())
         }
-        Command::Man { command } => man::run(command.as_deref()),
+        Command::Man { command, dir } => man::run(command.as_deref(), dir.as_deref()),
         Command::Completions { shell } => completions::run(shell),
         Command::Sandbox(args) => sandbox::run(&args),
         Command::Demo(args) => demo::run(&args, color),

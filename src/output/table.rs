@@ -152,7 +152,7 @@ fn cut(text: &str, width: usize) -> String {
 
 /// Word-wraps `text` at `width` characters, at spaces only: a word longer than
 /// that is cut with `…`, never split over two lines.
-fn wrap_text(text: &str, width: usize) -> String {
+pub fn wrap_text(text: &str, width: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {

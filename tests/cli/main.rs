@@ -13,6 +13,7 @@ mod faults;
 mod history;
 mod hostile_text;
 mod http_provider;
+mod manual;
 mod mistakes;
 mod monitoring;
 mod newcomer;
