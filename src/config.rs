@@ -43,7 +43,7 @@ pub const COMMON_KEYS: &[(&str, &str)] = &[
         "time between checks under `balance serve` (\"5m\", or seconds), overriding [settings]",
     ),
 ];
-const SETTINGS_KEYS: &[&str] = &[
+pub const SETTINGS_KEYS: &[&str] = &[
     "timeout",
     "retries",
     "concurrency",

@@ -196,7 +196,7 @@ fn write_error(path: &Path, e: &std::io::Error) -> AppError {
 fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
     if config.alerts.is_empty() {
         return Err(AppError::Config(format!(
-            "{}: no [[alerts]] configured (README: Alerts)",
+            "{}: no [[alerts]] configured (docs/history-and-alerts.md: Alerts)",
             config.path.display()
         )));
     }

@@ -1,5 +1,5 @@
 //! The command layer through the binary: Nagios mode from what clap parsed, the
-//! exit-code table in help and README, global options accepted everywhere,
+//! exit-code table in help, global options accepted everywhere,
 //! `-v` lines that name their profile.
 
 use crate::common::{Home, code, stderr, stdout};
@@ -68,48 +68,6 @@ fn check_help_lists_its_options_first_and_the_exit_codes() {
         last = row;
     }
     assert!(help.contains("1, 3, 4, 6, 8, 7, 5, 9, 0"), "{help}");
-}
-
-/// README's "Exit status" table is `Exit::TABLE`, row for row, and its order
-/// sentence is the code's precedence.
-#[test]
-fn readme_exit_table_matches_the_code() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = readme
-        .split("\n## Exit status\n")
-        .nth(1)
-        .expect("README has an `## Exit status` section");
-    let section = section.split("\n## ").next().unwrap_or(section);
-    let rows: Vec<(String, String)> = section
-        .lines()
-        .filter_map(|line| {
-            let cells: Vec<&str> = line
-                .strip_prefix("| ")?
-                .strip_suffix(" |")?
-                .split(" | ")
-                .collect();
-            let [code, meaning] = cells[..] else {
-                return None;
-            };
-            code.parse::<u8>().ok()?;
-            Some((code.to_owned(), meaning.to_owned()))
-        })
-        .collect();
-    let table: Vec<(String, String)> = Exit::TABLE
-        .iter()
-        .map(|(exit, meaning)| (exit.code().to_string(), (*meaning).to_owned()))
-        .collect();
-    assert_eq!(
-        rows, table,
-        "README.md's exit-status table differs from Exit::TABLE"
-    );
-    let order: Vec<String> = Exit::precedence().map(|e| e.code().to_string()).collect();
-    let sentence = format!("applies to any of them: {}.", order.join(", "));
-    assert!(
-        section.replace('\n', " ").contains(&sentence),
-        "README's precedence sentence is not `{sentence}`"
-    );
 }
 
 /// `--config`, `--color` and `-v` are global, like `git -C`: an alias or wrapper

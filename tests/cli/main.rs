@@ -8,6 +8,7 @@ mod alerts;
 mod basics;
 mod commands;
 mod conformance;
+mod docs;
 mod example_config;
 mod faults;
 mod history;

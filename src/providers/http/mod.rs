@@ -16,7 +16,7 @@ use crate::secret::SecretSource;
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "http",
     aliases: &[],
-    about: "any JSON balance endpoint, described in the profile (README: \"Any vendor\")",
+    about: "any JSON balance endpoint, described in the profile (docs/providers.md: \"Any vendor\")",
     keys: &[
         KeySpec::text(
             "url",
