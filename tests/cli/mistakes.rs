@@ -49,6 +49,17 @@ fn providers_are_found_by_typo_and_by_their_other_names() {
             "{written}: {said}"
         );
     }
+    // `balance providers` says so too.
+    let listed = stdout(&home.cmd().arg("providers").output().unwrap());
+    assert!(
+        listed.contains("(also known as nexmo)") && listed.contains("(also known as sendinblue)"),
+        "{listed}"
+    );
+    let json = stdout(&home.cmd().args(["providers", "--json"]).output().unwrap());
+    assert!(
+        json.contains("\"aliases\": [\n      \"bird\"\n    ]"),
+        "{json}"
+    );
 }
 
 #[test]
