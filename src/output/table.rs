@@ -64,13 +64,8 @@ pub fn fit_rows(
     let mut kept: Vec<usize> = (0..header.len()).collect();
     let Some(width) = width else { return kept };
     let widest = |col: usize| widest(header, rows, col);
-    let at_least =
-        |col: usize, floor: usize| widest(col).min(header[col].chars().count().max(floor));
-    let comfortable = |col: usize| match fits[col] {
-        Fit::Keep => widest(col),
-        Fit::Cut => at_least(col, COMFORTABLE_CUT),
-        Fit::Wrap => at_least(col, COMFORTABLE_WRAP),
-    };
+    let at_least = |col: usize, floor: usize| at_least(header, rows, col, floor);
+    let comfortable = |col: usize| comfortable(header, rows, fits, col);
     let total = |widths: &mut dyn Iterator<Item = usize>, n: usize| {
         widths.sum::<usize>() + GAP * n.saturating_sub(1)
     };
@@ -122,6 +117,20 @@ fn widest(header: &[&str], rows: &[Vec<String>], col: usize) -> usize {
         .unwrap_or(0)
 }
 
+/// Column `col` narrowed to `floor`, but never below its header, nor widened.
+fn at_least(header: &[&str], rows: &[Vec<String>], col: usize, floor: usize) -> usize {
+    widest(header, rows, col).min(header[col].chars().count().max(floor))
+}
+
+/// The width column `col` is still comfortable to read at.
+fn comfortable(header: &[&str], rows: &[Vec<String>], fits: &[Fit], col: usize) -> usize {
+    match fits[col] {
+        Fit::Keep => widest(header, rows, col),
+        Fit::Cut => at_least(header, rows, col, COMFORTABLE_CUT),
+        Fit::Wrap => at_least(header, rows, col, COMFORTABLE_WRAP),
+    }
+}
+
 /// Whether the table fits `width` with every column at least comfortably wide.
 pub fn fits_without_dropping(
     header: &[&str],
@@ -129,15 +138,11 @@ pub fn fits_without_dropping(
     fits: &[Fit],
     width: usize,
 ) -> bool {
-    let least = |col: usize| {
-        let floor = match fits[col] {
-            Fit::Keep => return widest(header, rows, col),
-            Fit::Cut => COMFORTABLE_CUT,
-            Fit::Wrap => COMFORTABLE_WRAP,
-        };
-        widest(header, rows, col).min(header[col].chars().count().max(floor))
-    };
-    (0..header.len()).map(least).sum::<usize>() + GAP * header.len().saturating_sub(1) <= width
+    (0..header.len())
+        .map(|c| comfortable(header, rows, fits, c))
+        .sum::<usize>()
+        + GAP * header.len().saturating_sub(1)
+        <= width
 }
 
 /// `text` in at most `width` characters, ending in `…` when something was cut.
