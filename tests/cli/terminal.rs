@@ -148,11 +148,25 @@ const WIDTHS: [u16; 3] = [60, 80, 120];
 #[test]
 fn demo_faults_never_break_a_word_or_an_amount() {
     let home = Home::new();
-    let whole = stdout(&home.cmd().args(["demo", "--faults"]).output().unwrap());
-    for cols in WIDTHS {
-        let Some(text) = on_terminal_in(Some(&home), cols, "demo --faults 2>/dev/null") else {
-            panic!("`script` (util-linux) is needed for the terminal tests");
-        };
+    // Each run waits out the slow scenario's timeouts (~2 s): all at once.
+    let (whole, runs) = std::thread::scope(|s| {
+        let runs: Vec<_> = WIDTHS
+            .map(|cols| {
+                let home = &home;
+                s.spawn(move || on_terminal_in(Some(home), cols, "demo --faults 2>/dev/null"))
+            })
+            .into_iter()
+            .collect();
+        let whole = stdout(&home.cmd().args(["demo", "--faults"]).output().unwrap());
+        (
+            whole,
+            runs.into_iter()
+                .map(|r| r.join().unwrap())
+                .collect::<Vec<_>>(),
+        )
+    });
+    for (cols, text) in WIDTHS.into_iter().zip(runs) {
+        let text = text.expect("`script` (util-linux) is needed for the terminal tests");
         assert!(text.contains("PROFILE"), "{text}");
         assert_fits(
             cols.into(),
