@@ -655,7 +655,11 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
         ))
     })?;
 
-    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
+    // Absolute, so that a `{ file = "k" }` error names the file it looked for.
+    let base_dir = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_owned))
+        .unwrap_or_else(|| PathBuf::from("."));
     let (settings, serve_token) = match doc.remove("settings") {
         None => (Settings::default(), None),
         Some(toml::Value::Table(t)) => {
@@ -822,11 +826,17 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
                 .find(|p| p.name.eq_ignore_ascii_case(&provider_name))
         })
         .ok_or_else(|| {
-            let near = keys::suggest(
-                &provider_name.to_ascii_lowercase(),
-                providers::REGISTRY.iter().map(|p| p.name),
-            );
-            let hint = near.map_or(String::new(), |n| format!(": did you mean `{n}`?"));
+            let lower = provider_name.to_ascii_lowercase();
+            let hint = match providers::REGISTRY
+                .iter()
+                .find(|p| p.aliases.contains(&&*lower))
+            {
+                Some(p) => format!(
+                    ": did you mean `{}`? (`{lower}` is another name for it)",
+                    p.name
+                ),
+                None => keys::did_you_mean(&lower, providers::REGISTRY.iter().map(|p| p.name)),
+            };
             format!(
                 "unknown provider `{provider_name}`{hint} (supported: {})",
                 providers::names()

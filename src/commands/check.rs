@@ -110,8 +110,9 @@ fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
             .position(|p| &p.name == name)
             .ok_or_else(|| {
                 let known: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+                let hint = crate::kit::keys::did_you_mean(name, known.iter().copied());
                 AppError::Config(format!(
-                    "unknown profile `{name}` (configured in {}: {})",
+                    "unknown profile `{name}`{hint} (configured in {}: {})",
                     config.path.display(),
                     known.join(", ")
                 ))

@@ -144,8 +144,9 @@ fn show(
             })
         }
         HistoryFormat::Table => {
+            let width = args.output.is_none().then(output::terminal_width).flatten();
             let Some(store) = store else {
-                return Ok(output::history::table(&[]));
+                return Ok(output::history::table(&[], width));
             };
             let names = if args.profiles.is_empty() {
                 // The config's, in its order; with --all, then the other recorded ones.
@@ -182,7 +183,7 @@ fn show(
                     settings.forecast_window,
                 ));
             }
-            Ok(output::history::table(&summaries))
+            Ok(output::history::table(&summaries, width))
         }
     }
 }

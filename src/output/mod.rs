@@ -33,7 +33,8 @@ pub struct Style {
 }
 
 /// The width of the terminal stdout is, if it is one (`COLUMNS` wins, as
-/// `ls` and `gh` let it): `None` for a pipe or a file.
+/// `ls` and `gh` let it): `None` for a pipe or a file. The terminal's own size
+/// is comfy-table's answer (crossterm's query), not one written here.
 pub fn terminal_width() -> Option<usize> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
@@ -46,16 +47,7 @@ pub fn terminal_width() -> Option<usize> {
     {
         return Some(cols);
     }
-    #[cfg(unix)]
-    {
-        // SAFETY: TIOCGWINSZ fills the zeroed winsize we own; fd 1 is stdout.
-        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-        if ok && size.ws_col > 0 {
-            return Some(usize::from(size.ws_col));
-        }
-    }
-    None
+    comfy_table::Table::new().width().map(usize::from)
 }
 
 pub fn render(

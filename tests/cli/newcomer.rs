@@ -244,13 +244,13 @@ fn man_prints_roff_that_man_renders() {
     let out = home.cmd().arg("man").output().unwrap();
     assert_eq!(code(&out), 0);
     let roff = stdout(&out);
-    assert!(roff.contains(".TH balance 1"), "{roff}");
+    assert!(roff.contains(".TH BALANCE 1"), "{roff}");
     assert!(
-        roff.contains("Exit status"),
+        roff.contains("EXIT STATUS"),
         "the exit codes are in the page"
     );
     let check = stdout(&home.cmd().args(["man", "check"]).output().unwrap());
-    assert!(check.contains(".TH balance-check 1") && check.contains("deadline"));
+    assert!(check.contains(".TH BALANCE-CHECK 1") && check.contains("deadline"));
     assert_eq!(code(&home.cmd().args(["man", "nope"]).output().unwrap()), 2);
 
     let man = Command::new("man").arg("--version").output();

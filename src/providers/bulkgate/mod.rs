@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "bulkgate",
+    aliases: &[],
     about: "BulkGate (credit balance)",
     keys: &[
         KeySpec::text(

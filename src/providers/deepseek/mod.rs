@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "deepseek",
+    aliases: &[],
     about: "DeepSeek (API credit; one currency per profile)",
     keys: &[KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required()],
     rules: &[],

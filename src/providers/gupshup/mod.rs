@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "gupshup",
+    aliases: &[],
     about: "Gupshup (Partner API app wallet)",
     keys: &[
         KeySpec::text("app_id", "Gupshup app id (in the path)").required(),

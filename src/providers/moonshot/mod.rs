@@ -6,6 +6,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "moonshot",
+    aliases: &[],
     about: "Moonshot AI / Kimi (API credit)",
     keys: &[
         KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required(),

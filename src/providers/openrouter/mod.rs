@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "openrouter",
+    aliases: &[],
     about: "OpenRouter (credits; management key)",
     keys: &[KeySpec::secret(
         "api_key",

@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "smsportal",
+    aliases: &[],
     about: "SMSPortal (REST API v3, credits)",
     keys: &[
         KeySpec::text("client_id", "API client id (HTTP Basic user)").required(),

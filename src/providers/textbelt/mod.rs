@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "textbelt",
+    aliases: &[],
     about: "TextBelt (SMS credit on a key)",
     keys: &[KeySpec::secret(
         "api_key",
