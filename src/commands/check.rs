@@ -232,6 +232,18 @@ fn check_and_write(
     } else {
         None
     };
+    // The textfile's last-success gauge, for the profiles that failed now.
+    let last_success: output::prometheus::LastSuccess = match (&store, plan.format) {
+        (Some(store), Format::Prometheus) => results
+            .iter()
+            .filter(|r| r.outcome.is_err())
+            .filter_map(|r| {
+                let at = store.last_success(&r.profile).ok()??;
+                Some((r.profile.clone(), crate::history::system_time(at)))
+            })
+            .collect(),
+        _ => Default::default(),
+    };
     if plan.alerts && !plan.config.alerts.is_empty() {
         runtime.block_on(send_alerts(&plan.config, store, &results));
     }
@@ -268,12 +280,12 @@ fn check_and_write(
         // With -o the file is left as it was: a run cut short does not replace
         // a whole one that a collector reads.
         if plan.output.is_none() {
-            emit(&render(plan, &results))?;
+            emit(&render(plan, &results, &last_success))?;
         }
         crate::log::line(format_args!("{line}"));
         return Ok(code);
     }
-    let bytes = render(plan, &results);
+    let bytes = render(plan, &results, &last_success);
     match &plan.output {
         Some(path) => runtime.block_on(write_file(path, bytes, &mut signals))?,
         None => emit(&bytes)?,
@@ -285,12 +297,16 @@ fn check_and_write(
     })
 }
 
-fn render(plan: &CheckPlan, results: &[CheckResult]) -> Vec<u8> {
+fn render(
+    plan: &CheckPlan,
+    results: &[CheckResult],
+    last_success: &output::prometheus::LastSuccess,
+) -> Vec<u8> {
     let style = Style {
         color: plan.color,
         width: plan.output.is_none().then(output::terminal_width).flatten(),
     };
-    output::render(plan.format, results, style, &plan.thresholds)
+    output::render(plan.format, results, style, &plan.thresholds, last_success)
 }
 
 /// Alerts (SPEC §12): each profile whose state differs from the one the store
