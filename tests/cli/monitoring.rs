@@ -190,9 +190,20 @@ fn every_nagios_state_through_the_binary() {
         }
     }
     let (_, line, out) = nagios(&home, &[&low, &auth, &healthy, "--format", "nagios"]);
+    // The status line names each profile in short; the details are on the
+    // long-output lines.
     assert!(
-        line.starts_with("BALANCE CRITICAL - infobip-bad-credentials: credentials rejected"),
+        line.starts_with(
+            "BALANCE CRITICAL - infobip-bad-credentials: auth error, infobip-low: 3.75 EUR (warning range 10:), 1 ok | "
+        ),
         "{line}"
+    );
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("CRITICAL infobip-bad-credentials: credentials rejected")),
+        "{}",
+        stdout(&out)
     );
     assert!(
         line.ends_with("| 'infobip-low'=3.75;10:; '8x8'=149309.7985931;10:;"),
