@@ -315,6 +315,19 @@ impl Store {
         })
     }
 
+    /// When the profile's balance was last fetched (microseconds), failed
+    /// checks skipped: the textfile's last-success gauge.
+    pub fn last_success(&self, profile: &str) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT checked_at FROM checks WHERE profile = ?1 AND balance IS NOT NULL
+                 ORDER BY checked_at DESC LIMIT 1",
+            )?
+            .query_row([profile], |r| r.get(0))
+            .optional()
+        })
+    }
+
     /// The balances of the current segment from `since` on, oldest first: what
     /// a forecast reads (`forecast` starts its segment after the last rise or
     /// change of currency, so nothing before that is read). Read newest first,

@@ -390,16 +390,23 @@ fn the_page_shows_the_numbers_of_the_api_and_the_last_success_outlives_a_restart
     let at: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert_eq!(at as i64, an_hour_ago, "{line}");
     assert!(!metrics.contains("balance_amount{profile=\"bad\""));
-    // The §10 gauges, from the same forecast as the API's.
+    // The §10 gauges, from the same forecast as the API's, in base units.
     let gauge: f64 = metrics
         .lines()
-        .find_map(|l| l.strip_prefix("balance_days_left{profile=\"ib\",provider=\"infobip\"} "))
+        .find_map(|l| {
+            l.strip_prefix("balance_empty_timestamp_seconds{profile=\"ib\",provider=\"infobip\"} ")
+        })
         .unwrap_or_else(|| panic!("{metrics}"))
         .parse()
         .unwrap();
-    // The JSON rounds to two places.
-    assert!((gauge - days).abs() <= 0.005, "{gauge} vs {days}");
-    assert!(metrics.contains("balance_spend_per_day{profile=\"ib\""));
+    let empty_at = humantime::parse_rfc3339(ib["forecast"]["empty_at"].as_str().unwrap())
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    // The JSON rounds to the second.
+    assert!((gauge - empty_at).abs() <= 1.0, "{gauge} vs {empty_at}");
+    assert!(metrics.contains("balance_spend_rate{profile=\"ib\""));
 
     // Prometheus asks for gzip: the same text, compressed.
     let (status, head, body) = serve.exchange("GET", "/metrics", &[("Accept-Encoding", "gzip")]);

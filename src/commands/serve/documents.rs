@@ -85,21 +85,19 @@ impl Shared {
     fn render(&self, doc: Doc, now: SystemTime) -> Vec<u8> {
         let results = self.results();
         match doc {
-            Doc::Metrics => {
-                let mut text = output::render(
-                    Format::Prometheus,
-                    &results,
-                    Style::default(),
-                    &Thresholds::default(),
-                );
-                text.extend_from_slice(last_success(&results, &self.last_success).as_bytes());
-                text
-            }
+            Doc::Metrics => output::render(
+                Format::Prometheus,
+                &results,
+                Style::default(),
+                &Thresholds::default(),
+                &self.last_success,
+            ),
             Doc::Json => output::render(
                 Format::Json,
                 &results,
                 Style::default(),
                 &Thresholds::default(),
+                &HashMap::new(),
             ),
             Doc::Page => {
                 let pending: Vec<String> = self
@@ -148,39 +146,6 @@ pub(super) fn accepts_gzip(header: Option<&HeaderValue>) -> bool {
         });
         (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
     })
-}
-
-/// `balance_last_success_timestamp_seconds`: when each profile last answered
-/// with a balance, as recorded (before this run too) or seen since.
-pub(super) fn last_success(results: &[CheckResult], last: &HashMap<String, SystemTime>) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let samples: Vec<(&CheckResult, f64)> = results
-        .iter()
-        .filter_map(|r| {
-            let at = last.get(&r.profile)?;
-            let secs = at
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .ok()?
-                .as_secs_f64();
-            Some((r, secs))
-        })
-        .collect();
-    if samples.is_empty() {
-        return out;
-    }
-    out.push_str("# HELP balance_last_success_timestamp_seconds When the profile's balance was last read (Unix time).\n");
-    out.push_str("# TYPE balance_last_success_timestamp_seconds gauge\n");
-    for (r, secs) in samples {
-        let _ = writeln!(
-            out,
-            "balance_last_success_timestamp_seconds{{profile=\"{}\",provider=\"{}\"}} {:.3}",
-            crate::output::prometheus::escape(&r.profile),
-            crate::output::prometheus::escape(&r.provider),
-            secs
-        );
-    }
-    out
 }
 
 #[cfg(test)]

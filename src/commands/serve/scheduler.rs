@@ -223,7 +223,8 @@ pub(super) async fn publish_and_alert(
     );
     let recorded = tokio::task::spawn_blocking(move || {
         let mut batch = batch;
-        let deliveries = pipeline::record_and_decide(&settings, &targets, &mut batch, true);
+        let deliveries =
+            pipeline::record_and_decide(&settings, &targets, &mut batch, true).deliveries;
         (batch, deliveries)
     })
     .await;
