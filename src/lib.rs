@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod fsafe;
 pub mod history;
 pub mod http;
 pub mod kit;

@@ -134,11 +134,11 @@ fn import(path: &Path, file: &Path) -> Result<(), AppError> {
             crate::secret::io_reason(&e)
         ))
     };
-    let meta = std::fs::metadata(file).map_err(cannot)?;
-    if !meta.is_file() || meta.len() > MAX_IMPORT {
-        return Err(anyhow::anyhow!("{shown}: not a regular file of at most 1 GiB").into());
-    }
-    let text = std::fs::read_to_string(file).map_err(cannot)?;
+    let (input, _) = crate::fsafe::open_regular(file, Some(MAX_IMPORT), true)
+        .map_err(|e| anyhow::anyhow!("{}", e.message("import file", file)))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(input, MAX_IMPORT + 1), &mut text)
+        .map_err(cannot)?;
     let records =
         csv::read(&text).map_err(|m| anyhow::anyhow!("{shown}: {m}; nothing was imported"))?;
     let mut store = Store::open(path).map_err(store_error)?;

@@ -94,7 +94,7 @@ impl Store {
         };
         refuse_foreign(path).map_err(fail)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::fsafe::create_private_dir(dir).map_err(|e| {
                 fail(format!(
                     "cannot create {}: {}",
                     dir.display(),
@@ -105,6 +105,14 @@ impl Store {
         // A store its owner made read-only stays so, even for root (who may write
         // anyway): it is still read for forecasts, and recording fails with one warning.
         let read_only = marked_read_only(path);
+        if !read_only {
+            crate::fsafe::create_private_file(path).map_err(|e| {
+                fail(format!(
+                    "cannot create it: {}",
+                    crate::secret::io_reason(&e)
+                ))
+            })?;
+        }
         let flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY
         } else {
@@ -129,13 +137,14 @@ impl Store {
             return Ok(None);
         }
         refuse_foreign(path).map_err(fail)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(reason(&e)))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| fail(reason(&e)))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| fail(reason(&e)))?;
+        let (conn, version) = match read_only(path, false) {
+            Ok(opened) => opened,
+            // A reader without write access to the store or its directory (a
+            // dashboard user, a group) cannot make WAL's `-shm`: it reads the
+            // file as immutable instead, seeing what the last writer checkpointed.
+            Err(e) if cannot_share(&e) => read_only(path, true).map_err(|e| fail(reason(&e)))?,
+            Err(e) => return Err(fail(reason(&e))),
+        };
         if version == 0 {
             // Created but never written: as good as no store.
             return Ok(None);
@@ -487,16 +496,13 @@ fn marked_read_only(path: &Path) -> bool {
 /// damaged store: it is never opened for writing, let alone overwritten.
 fn refuse_foreign(path: &Path) -> Result<(), String> {
     use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        // Permission and the like: SQLite will say it in its own words.
-        Err(_) => return Ok(()),
+    // Never blocks: a FIFO there must not hang `open()` (fsafe's rule).
+    let (mut file, meta) = match crate::fsafe::open_regular(path, None, true) {
+        Ok(open) => open,
+        // Absent, permission and the like: SQLite will say it in its own words.
+        Err(crate::fsafe::FileError::Io(_)) => return Ok(()),
+        Err(e) => return Err(e.reason()),
     };
-    let meta = file.metadata().map_err(|e| crate::secret::io_reason(&e))?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
     if meta.len() == 0 {
         return Ok(());
     }
@@ -522,6 +528,28 @@ fn newer(version: i64) -> String {
 }
 
 /// SQLite's errors in the words a user acts on.
+/// Opens the store read-only and reads its schema version; `immutable` promises
+/// SQLite the file will not change, so it needs no `-shm` (nor a lock).
+fn read_only(path: &Path, immutable: bool) -> rusqlite::Result<(Connection, i64)> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if immutable {
+        let uri = format!("{}?immutable=1", crate::fsafe::file_uri(path));
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
+    } else {
+        Connection::open_with_flags(path, flags)?
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    Ok((conn, version))
+}
+
+fn cannot_share(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied)
+    )
+}
+
 fn reason(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => damaged(),

@@ -10,6 +10,7 @@ mod commands;
 mod conformance;
 mod example_config;
 mod faults;
+mod files;
 mod history;
 mod hostile_text;
 mod http_provider;

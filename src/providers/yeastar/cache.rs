@@ -16,7 +16,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::debug;
-use crate::secret::read_small_file;
 
 /// A token is not used in its last minute: it could expire in flight.
 const MARGIN_SECS: u64 = 60;
@@ -103,7 +102,7 @@ impl TokenCache {
 
 /// A cache entry fit to use, `Err(None)` when there is none, else why it is not.
 fn read_trusted(path: &Path) -> Result<Cached, Option<String>> {
-    let file = match read_small_file(path, false) {
+    let file = match crate::fsafe::read_capped(path, crate::fsafe::SMALL_CAP, false) {
         Ok(file) => file,
         Err(e) if e.is_not_found() => return Err(None),
         Err(e) => return Err(Some(e.message("token cache", path))),
