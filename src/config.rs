@@ -175,7 +175,13 @@ pub fn load(path: &Path) -> Result<Config, AppError> {
     })?;
     let text = String::from_utf8(file.bytes)
         .map_err(|_| AppError::Config(format!("config file {shown} is not valid UTF-8")))?;
-    parse(&text, path, shared(&file.meta))
+    let config = parse(&text, path, shared(&file.meta))?;
+    // Names are printed as written, whatever secret is a word inside one.
+    for entry in &config.profiles {
+        crate::redact::register_name(&entry.name);
+        crate::redact::register_name(&entry.provider);
+    }
+    Ok(config)
 }
 
 /// Whether group or others may read the file (by the metadata of the file read).
