@@ -133,10 +133,16 @@ fn read_trusted(path: &Path) -> Result<Cached, Option<String>> {
     Ok(cached)
 }
 
-/// Fit to send in a header as is: non-empty, visible ASCII only (no space, no
-/// control character). A token that is not would fail every request until it expires.
+/// Tokens longer than this are refused: real ones are a few hundred bytes, and
+/// servers commonly reject request headers over 8 KiB, so a bigger one would be
+/// sent on every request only to fail.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Fit to send in a header as is: non-empty, at most [`MAX_TOKEN_BYTES`],
+/// visible ASCII only (no space, no control character). A token that is not
+/// would fail every request until it expires.
 pub fn usable_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
+    !s.is_empty() && s.len() <= MAX_TOKEN_BYTES && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
 impl Cached {
