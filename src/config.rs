@@ -52,6 +52,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "forecast_window",
     "interval",
     "serve_token",
+    "serve_hosts",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +68,9 @@ pub struct Settings {
     pub forecast_window: Duration,
     /// Time between a profile's checks under `balance serve` (SPEC §11).
     pub interval: Duration,
+    /// Host names `balance serve` answers to besides localhost and IP
+    /// literals (a DNS-rebinding page comes under its own name).
+    pub serve_hosts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -79,6 +83,7 @@ impl Default for Settings {
             history_days: 400,
             forecast_window: Duration::from_secs(14 * 86_400),
             interval: Duration::from_secs(300),
+            serve_hosts: Vec::new(),
         }
     }
 }
@@ -194,6 +199,26 @@ fn shared(meta: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn shared(_: &std::fs::Metadata) -> bool {
     false
+}
+
+/// `serve_hosts = ["status.example.com"]`: host names, as a browser would send
+/// them in `Host` (a port is ignored).
+fn serve_hosts(v: &toml::Value) -> Result<Vec<String>, String> {
+    let bad = || "`serve_hosts` must be a list of host names".to_owned();
+    let list = v.as_array().ok_or_else(bad)?;
+    list.iter()
+        .map(|h| {
+            let h = h.as_str().ok_or_else(bad)?.trim();
+            let name_chars = |c: char| c.is_ascii_alphanumeric() || "-.:[]".contains(c);
+            if h.is_empty() || !h.chars().all(name_chars) {
+                return Err(format!(
+                    "`serve_hosts`: `{}` is not a host name",
+                    crate::text::line(h)
+                ));
+            }
+            Ok(h.to_owned())
+        })
+        .collect()
 }
 
 /// Parses config text; `shared` says whether the file is readable by group or others.
@@ -316,6 +341,9 @@ fn parse_settings(mut t: toml::Table) -> Result<Settings, String> {
             }
             _ => return Err("`history` must be a file path or false".into()),
         };
+    }
+    if let Some(v) = t.remove("serve_hosts") {
+        s.serve_hosts = serve_hosts(&v)?;
     }
     if let Some(v) = t.remove("history_days") {
         s.history_days = int_in(&v, 1, 100_000).map_err(|m| format!("`history_days` {m}"))? as u32;
@@ -537,6 +565,19 @@ mod tests {
         let c = parse_str("[settings]\ntimeout = 2.5\nretries = 0\nconcurrency = 3\n").unwrap();
         assert_eq!(c.settings.timeout, Duration::from_millis(2500));
         assert_eq!((c.settings.retries, c.settings.concurrency), (0, 3));
+    }
+
+    #[test]
+    fn serve_hosts_are_host_names() {
+        let c = parse_str("[settings]\nserve_hosts = [\"status.example.com\", \"[fd00::1]\"]\n")
+            .unwrap();
+        assert_eq!(c.settings.serve_hosts, ["status.example.com", "[fd00::1]"]);
+        for bad in ["\"x\"", "[1]", "[\"a b\"]", "[\"\"]"] {
+            assert!(
+                parse_str(&format!("[settings]\nserve_hosts = {bad}\n")).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod redact;
 pub mod sandbox;
 pub mod secret;
 pub mod text;
+pub mod web;
 
 use std::time::Duration;
 

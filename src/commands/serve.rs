@@ -93,6 +93,8 @@ struct Shared {
     last_success: HashMap<String, SystemTime>,
     chart: HashMap<String, Vec<Point>>,
     token: Option<SecretString>,
+    /// `[settings] serve_hosts`: names allowed in `Host` besides localhost.
+    hosts: Vec<String>,
     /// Counts the changes to what the answers show; each rendered answer
     /// carries the generation it shows.
     generation: u64,
@@ -209,23 +211,6 @@ fn compress(plain: &[u8]) -> Bytes {
     Bytes::from(encoder.finish().unwrap_or_default())
 }
 
-/// Whether an `Accept-Encoding` header admits gzip (Prometheus sends `gzip`).
-fn accepts_gzip(header: Option<&HeaderValue>) -> bool {
-    let Some(value) = header.and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    value.split(',').any(|item| {
-        let mut parts = item.split(';').map(str::trim);
-        let coding = parts.next().unwrap_or("");
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f64>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-    })
-}
-
 type State = Arc<Mutex<Shared>>;
 
 fn lock(state: &State) -> std::sync::MutexGuard<'_, Shared> {
@@ -248,6 +233,7 @@ async fn serve(
     let state: State = Arc::new(Mutex::new(Shared {
         order: config.profiles.iter().map(|p| p.name.clone()).collect(),
         token,
+        hosts: config.settings.serve_hosts.clone(),
         ..Shared::default()
     }));
     load_charts(&config, &state).await;
@@ -464,6 +450,7 @@ async fn schedule(
                         let mut shared = lock(&state);
                         shared.order = current.config.profiles.iter().map(|p| p.name.clone()).collect();
                         shared.token = token;
+                        shared.hosts = current.config.settings.serve_hosts.clone();
                         shared.generation += 1;
                         drop(shared);
                         // A reload is when credentials get fixed: every profile
@@ -624,19 +611,23 @@ async fn accept_loop(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    while let Some(stream) = crate::sandbox::accept(&listener, shutdown.as_mut(), "serve").await {
+    let connections = crate::sandbox::Connections::for_fd_limit();
+    while let Some((stream, conn)) =
+        crate::sandbox::accept(&listener, &connections, shutdown.as_mut(), "serve").await
+    {
         let (state, running) = (state.clone(), running.clone());
         tokio::spawn(async move {
+            let busy = conn.busy();
             let service = service_fn(move |request| {
+                let _busy = busy.enter();
                 let answer = answer(&request, &state, &running);
                 async move { Ok::<_, Infallible>(answer) }
             });
-            if let Err(e) = http1::Builder::new()
+            let served = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
+                .serve_connection(TokioIo::new(stream), service);
+            if let Some(Err(e)) = conn.run(served).await {
                 crate::debug!(2, "serve: connection ended: {e}");
             }
         });
@@ -671,6 +662,13 @@ fn answer(
         };
     }
     let mut shared = lock(state);
+    if !crate::web::host_allowed(request.headers().get(header::HOST), &shared.hosts) {
+        return reply(
+            StatusCode::MISDIRECTED_REQUEST,
+            "text/plain",
+            "this Host is not served: add its name to [settings] serve_hosts\n",
+        );
+    }
     if let Some(token) = &shared.token {
         let given = request
             .headers()
@@ -692,7 +690,7 @@ fn answer(
         "/api/v1/balances" => Doc::Json,
         _ => Doc::Page,
     };
-    let gzip = accepts_gzip(request.headers().get(header::ACCEPT_ENCODING));
+    let gzip = crate::web::accepts_gzip(request.headers().get(header::ACCEPT_ENCODING));
     let body = shared.body(doc, gzip);
     drop(shared);
     let mut response = reply(StatusCode::OK, doc.content_type(), body);
@@ -747,6 +745,7 @@ fn reply(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    crate::web::secure(headers);
     response
 }
 
@@ -771,18 +770,6 @@ mod tests {
         assert!(!same(b"secret!", b"secret"));
         assert!(!same(b"", b"secret"));
         assert!(!same(b"Secret", b"secret"));
-    }
-
-    #[test]
-    fn gzip_when_the_client_takes_it() {
-        let h = |v: &'static str| HeaderValue::from_static(v);
-        assert!(accepts_gzip(Some(&h("gzip"))));
-        assert!(accepts_gzip(Some(&h("deflate, GZIP;q=0.5"))));
-        assert!(accepts_gzip(Some(&h("*"))));
-        assert!(!accepts_gzip(None));
-        assert!(!accepts_gzip(Some(&h("identity"))));
-        assert!(!accepts_gzip(Some(&h("gzip;q=0"))));
-        assert!(!accepts_gzip(Some(&h("x-gzip-like"))));
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod sandbox;
 mod secret_sources;
 mod secrets;
 mod serve;
+mod serve_hardening;
 mod terminal;
 mod vendors;
 mod vendors_a;

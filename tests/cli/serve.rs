@@ -82,7 +82,8 @@ impl Serve {
             .collect();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{extra}Connection: close\r\n\r\n",
+            self.addr
         )
         .unwrap();
         let mut raw = Vec::new();
