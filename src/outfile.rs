@@ -38,6 +38,16 @@ fn directory(path: &Path) -> &Path {
 /// temporary file is removed on any failure, and when `proceed` says no just before
 /// the rename (a signal arrived), leaving the target as it was.
 pub fn replace(path: &Path, bytes: &[u8], proceed: impl Fn() -> bool) -> io::Result<()> {
+    replace_with(path, |file| file.write_all(bytes), proceed)
+}
+
+/// `replace`, with the bytes written by `write` as it makes them (an export of
+/// any size), into the temporary file.
+pub fn replace_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    proceed: impl Fn() -> bool,
+) -> io::Result<()> {
     let target = resolve(path)?;
     let dir = directory(&target.path);
     let mut builder = tempfile::Builder::new();
@@ -59,7 +69,11 @@ pub fn replace(path: &Path, bytes: &[u8], proceed: impl Fn() -> bool) -> io::Res
     if let Some(old) = &target.existing {
         keep_owner_and_mode(file.as_file(), old)?;
     }
-    file.write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::new(file.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     file.as_file().sync_all()?;
     if !proceed() {
         return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));

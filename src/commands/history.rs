@@ -15,9 +15,6 @@ use crate::history::{Store, StoreError, csv, micros};
 /// The table looks back this far unless told otherwise.
 const TABLE_SINCE: Duration = Duration::from_secs(30 * 86_400);
 
-/// Import files are read whole; this bounds them (about 10 million rows).
-const MAX_IMPORT: u64 = 1 << 30;
-
 pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppError> {
     let (settings, order) = settings(config_flag)?;
     let path = settings.history.path().ok_or_else(|| {
@@ -27,6 +24,7 @@ pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppErro
     })?;
     match &args.action {
         Some(HistoryAction::Import { file, .. }) => import(&path, file)?,
+        None if args.format == HistoryFormat::Csv => export_csv(&path, args)?,
         None => {
             let text = show(&path, &settings, &order, args)?;
             match &args.output {
@@ -126,23 +124,55 @@ fn show(
     }
 }
 
+/// The csv export, streamed from the store to stdout or `-o`: one record in
+/// memory at a time, whatever the store's size.
+fn export_csv(path: &Path, args: &HistoryArgs) -> Result<(), AppError> {
+    let store = Store::open_read(path).map_err(store_error)?;
+    if store.is_none() {
+        crate::log::line(format_args!(
+            "no history recorded yet (store: {})",
+            path.display()
+        ));
+    }
+    let now = micros(SystemTime::now());
+    let from = args.since.and_then(|s| match s {
+        Since::All => None,
+        Since::Age(age) => {
+            Some(now.saturating_sub(i64::try_from(age.as_micros()).unwrap_or(i64::MAX)))
+        }
+    });
+    let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let mut csv = csv::Writer::new(out);
+        if let Some(store) = &store {
+            store
+                .each_record(&args.profiles, from, |r| csv.row(r))
+                .map_err(|e| std::io::Error::other(e.to_string()))??;
+        }
+        csv.finish().map(drop)
+    };
+    match &args.output {
+        Some(out) => crate::outfile::replace_with(out, write, || true)
+            .map_err(|e| super::write_error(out, &e)),
+        None => match write(&mut std::io::BufWriter::new(std::io::stdout().lock())) {
+            // A closed pipe (`| head`) is not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(anyhow::anyhow!("cannot write to stdout: {e}").into())
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
 fn import(path: &Path, file: &Path) -> Result<(), AppError> {
     let shown = file.display();
-    let cannot = |e: std::io::Error| {
-        AppError::from(anyhow::anyhow!(
-            "cannot read {shown}: {}",
-            crate::secret::io_reason(&e)
-        ))
-    };
-    let (input, _) = crate::fsafe::open_regular(file, Some(MAX_IMPORT), true)
+    // Any size: read as it comes, each row inserted as read, in one transaction.
+    let (input, _) = crate::fsafe::open_regular(file, None, true)
         .map_err(|e| anyhow::anyhow!("{}", e.message("import file", file)))?;
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::Read::take(input, MAX_IMPORT + 1), &mut text)
-        .map_err(cannot)?;
-    let records =
-        csv::read(&text).map_err(|m| anyhow::anyhow!("{shown}: {m}; nothing was imported"))?;
     let mut store = Store::open(path).map_err(store_error)?;
-    let done = store.import(&records).map_err(store_error)?;
+    let done = store
+        .import_with(|each| csv::read_each(input, each))
+        .map_err(store_error)?
+        .map_err(|m| anyhow::anyhow!("{shown}: {m}; nothing was imported"))?;
     crate::log::line(format_args!(
         "imported {} rows into {} ({} already recorded, skipped)",
         done.added,

@@ -248,29 +248,96 @@ impl Store {
 
     /// Adds records that are not there yet (same profile and time), all or none.
     pub fn import(&mut self, records: &[Record]) -> Result<Imported, StoreError> {
-        self.write(|tx| {
+        let imported = self.import_with(|each| {
+            for r in records {
+                each(r.clone())?;
+            }
+            Ok(records.len())
+        })?;
+        Ok(imported.expect("every record is accepted"))
+    }
+
+    /// Imports the records `read` hands over as it reads them (memory bounded
+    /// by one record, whatever the file's size), in one transaction: when
+    /// `read` fails (a bad row), nothing of it is written, and its message is
+    /// the inner error. `read` returns how many records it handed over.
+    pub fn import_with(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(Record) -> Result<(), String>) -> Result<usize, String>,
+    ) -> Result<Result<Imported, String>, StoreError> {
+        let mut refused = None;
+        let done = self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO checks
                  (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut added = 0;
-            for r in records {
-                added += insert.execute(params![
-                    r.profile,
-                    r.checked_at,
-                    r.provider,
-                    r.status,
-                    r.balance.map(|b| b.to_string()),
-                    r.currency,
-                    r.error_kind,
-                    r.duration_ms,
-                ])?;
+            let mut failed = None;
+            let outcome = read(&mut |r: Record| match insert.execute(params![
+                r.profile,
+                r.checked_at,
+                r.provider,
+                r.status,
+                r.balance.map(|b| b.to_string()),
+                r.currency,
+                r.error_kind,
+                r.duration_ms,
+            ]) {
+                Ok(n) => {
+                    added += n;
+                    Ok(())
+                }
+                Err(e) => {
+                    let why = reason(&e);
+                    failed = Some(e);
+                    Err(why)
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
-            Ok(Imported {
-                added,
-                skipped: records.len() - added,
-            })
+            match outcome {
+                Ok(total) => Ok(Imported {
+                    added,
+                    skipped: total - added,
+                }),
+                Err(why) => {
+                    refused = Some(why);
+                    // Any error rolls the transaction back.
+                    Err(rusqlite::Error::InvalidQuery)
+                }
+            }
+        });
+        match (done, refused) {
+            (_, Some(why)) => Ok(Err(why)),
+            (done, None) => done.map(Ok),
+        }
+    }
+
+    /// Every record from `since` on (of `profiles`, or all), oldest first,
+    /// handed to `each` as read: an export of any size holds one at a time.
+    pub fn each_record<E>(
+        &self,
+        profiles: &[String],
+        since: Option<i64>,
+        mut each: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<Result<(), E>, StoreError> {
+        self.read(|conn| {
+            let mut q = conn.prepare_cached(
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                 FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
+            )?;
+            let mut rows = q.query([since.unwrap_or(i64::MIN)])?;
+            while let Some(row) = rows.next()? {
+                let record = record_of_row(row)?;
+                if (profiles.is_empty() || profiles.contains(&record.profile))
+                    && let Err(e) = each(&record)
+                {
+                    return Ok(Err(e));
+                }
+            }
+            Ok(Ok(()))
         })
     }
 
@@ -336,21 +403,14 @@ impl Store {
         profiles: &[String],
         since: Option<i64>,
     ) -> Result<Vec<Record>, StoreError> {
-        self.read(|conn| {
-            let mut out = Vec::new();
-            let mut q = conn.prepare_cached(
-                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
-                 FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
-            )?;
-            let rows = q.query_map([since.unwrap_or(i64::MIN)], record_of_row)?;
-            for row in rows {
-                let record = row?;
-                if profiles.is_empty() || profiles.contains(&record.profile) {
-                    out.push(record);
-                }
-            }
-            Ok(out)
-        })
+        let mut out = Vec::new();
+        let done: Result<(), std::convert::Infallible> =
+            self.each_record(profiles, since, |r| {
+                out.push(r.clone());
+                Ok(())
+            })?;
+        let Ok(()) = done;
+        Ok(out)
     }
 
     /// Every recorded profile name, sorted.
