@@ -214,9 +214,13 @@ pub struct HistoryArgs {
     #[command(subcommand)]
     pub action: Option<HistoryAction>,
 
-    /// Profiles to show [default: every recorded one]
+    /// Profiles to show [default: the config's]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+
+    /// Every profile in the store, not only the config's
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
 
     /// How far back: 30d, 12h, 1y, or `all` [default: 30d for the table, all for json and csv]
     #[arg(long, value_name = "AGE", value_parser = parse_since)]
@@ -236,9 +240,13 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Profiles to show [default: the config's, then every other recorded one]
+    /// Profiles to show [default: the config's]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+
+    /// Every profile in the store, not only the config's
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
 
     /// How much history the charts show: 30d, 12h, 1y, or `all`
     #[arg(long, value_name = "AGE", value_parser = parse_since, default_value = "30d")]
@@ -278,6 +286,19 @@ pub enum HistoryAction {
     Import {
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
+
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Remove every recorded row of one profile (asks first on a terminal;
+    /// elsewhere --yes is required)
+    Forget {
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+
+        /// Do not ask
+        #[arg(long)]
+        yes: bool,
 
         #[command(flatten)]
         config: ConfigArg,

@@ -46,7 +46,7 @@ impl FileError {
             FileError::Io(e) => {
                 format!(
                     "cannot read {what} {shown}: {}",
-                    crate::secret::io_reason(e)
+                    crate::without_os_error(e.to_string())
                 )
             }
             FileError::NotRegular(kind) => format!("{what} {shown} is {kind}, not a regular file"),
@@ -58,7 +58,7 @@ impl FileError {
     /// Why, without naming the file (for messages that already do).
     pub fn reason(&self) -> String {
         match self {
-            FileError::Io(e) => crate::secret::io_reason(e),
+            FileError::Io(e) => crate::without_os_error(e.to_string()),
             FileError::NotRegular(kind) => format!("it is {kind}, not a regular file"),
             FileError::TooLarge(cap) => format!("it is larger than {}", size(*cap)),
             FileError::Planted { link, uid } => format!(

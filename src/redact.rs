@@ -13,7 +13,7 @@
 //! secret that merely starts with a name is still removed whole. Secrets shorter
 //! than `SAFE_CHARS` are removed as whole tokens only (not inside a longer
 //! word), where a substring rule would blank out ordinary words; longer ones
-//! anywhere.
+//! anywhere. Values under `MIN_CHARS` are not credentials and are left alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::RwLock;
@@ -27,6 +27,10 @@ const REDACTED: &str = "[redacted]";
 /// Secrets at least this long are removed wherever they appear; shorter ones
 /// only as a whole token. Real keys are longer.
 const SAFE_CHARS: usize = 8;
+
+/// Shorter values are no credential and cannot be told from the program's own
+/// words (`ok`, `low`): they are not scrubbed at all.
+const MIN_CHARS: usize = 4;
 
 struct Forms {
     /// Forms removed anywhere, keyed by their first four bytes: `scrub` looks at
@@ -48,7 +52,7 @@ static FORMS: RwLock<Forms> = RwLock::new(Forms {
 /// and JSON-encoded, and inside the base64 of any text that holds it.
 pub fn register(secret: &SecretString) {
     let value = secret.expose_secret();
-    if value.is_empty() {
+    if value.chars().count() < MIN_CHARS {
         return;
     }
     let long = value.chars().count() >= SAFE_CHARS;
@@ -75,6 +79,9 @@ pub fn register_basic(user: &str, secret: &SecretString) {
         return;
     }
     let pair = format!("{user}:{}", secret.expose_secret());
+    if secret.expose_secret().chars().count() < MIN_CHARS {
+        return;
+    }
     let long = pair.chars().count() >= SAFE_CHARS;
     add(base64_forms(&pair), long);
 }
@@ -366,10 +373,13 @@ mod tests {
 
     #[test]
     fn short_values_go_as_whole_tokens_only() {
-        register(&secret("RX3"));
-        assert_eq!(scrub("RX3 stays?"), "[redacted] stays?");
-        assert_eq!(scrub("key=RX3&x"), "key=[redacted]&x");
-        assert_eq!(scrub("xRX3 RX3y RX3RX3"), "xRX3 RX3y RX3RX3");
+        register(&secret("RX3w"));
+        assert_eq!(scrub("RX3w stays?"), "[redacted] stays?");
+        assert_eq!(scrub("key=RX3w&x"), "key=[redacted]&x");
+        assert_eq!(scrub("xRX3w RX3wy RX3wRX3w"), "xRX3w RX3wy RX3wRX3w");
+        // Under four characters, no credential: the program's own words stay.
+        register(&secret("low"));
+        assert_eq!(scrub("ib: low: min 10"), "ib: low: min 10");
         assert_eq!(scrub("héllo wörld"), "héllo wörld");
         assert_eq!(scrub(""), "");
     }

@@ -17,6 +17,9 @@ const TABLE_SINCE: Duration = Duration::from_secs(30 * 86_400);
 
 pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppError> {
     let (settings, order) = settings(config_flag)?;
+    // Without a config in use every recorded profile is the config's.
+    let all = args.all || order.is_none();
+    let order = order.unwrap_or_default();
     let path = settings.history.path().ok_or_else(|| {
         AppError::Config(
             "history is off (`history = false` in [settings]); nothing is recorded".into(),
@@ -24,9 +27,10 @@ pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppErro
     })?;
     match &args.action {
         Some(HistoryAction::Import { file, .. }) => import(&path, file)?,
-        None if args.format == HistoryFormat::Csv => export_csv(&path, args)?,
+        Some(HistoryAction::Forget { profile, yes, .. }) => forget(&path, profile, *yes)?,
+        None if args.format == HistoryFormat::Csv => export_csv(&path, &order, all, args)?,
         None => {
-            let text = show(&path, &settings, &order, args)?;
+            let text = show(&path, &settings, &order, all, args)?;
             match &args.output {
                 Some(out) => crate::outfile::replace(out, text.as_bytes(), || true)
                     .map_err(|e| super::write_error(out, &e))?,
@@ -39,20 +43,67 @@ pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppErro
 
 /// The config's settings and profile order when there is a config file; the
 /// defaults when there is none (history needs no credentials).
-fn settings(flag: Option<&Path>) -> Result<(Settings, Vec<String>), AppError> {
+fn settings(flag: Option<&Path>) -> Result<(Settings, Option<Vec<String>>), AppError> {
     let path = config::locate(flag)?;
     if flag.is_none() && !path.exists() {
-        return Ok((Settings::default(), Vec::new()));
+        return Ok((Settings::default(), None));
     }
     let config = config::load(&path)?;
     let order = config.profiles.iter().map(|p| p.name.clone()).collect();
-    Ok((config.settings, order))
+    Ok((config.settings, Some(order)))
+}
+
+/// `history forget PROFILE`: one profile's rows removed, after a yes from
+/// the person at the terminal or `--yes`; never silently from a script.
+fn forget(path: &Path, profile: &str, yes: bool) -> Result<(), AppError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if Store::open_read(path).map_err(store_error)?.is_none() {
+        crate::log::line(format_args!(
+            "no history recorded yet (store: {})",
+            path.display()
+        ));
+        return Ok(());
+    }
+    let mut store = Store::open(path).map_err(store_error)?;
+    let rows = store
+        .records_of(profile, i64::MIN)
+        .map_err(store_error)?
+        .len();
+    if rows == 0 {
+        crate::log::line(format_args!(
+            "nothing recorded for {profile}; nothing removed"
+        ));
+        return Ok(());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(AppError::Usage(format!(
+                "history forget removes {rows} rows of {profile} for good: \
+                 pass --yes when not run from a terminal"
+            )));
+        }
+        eprint!(
+            "balance: remove all {rows} recorded rows of {profile} from {}? [y/N] ",
+            path.display()
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            crate::log::line(format_args!("nothing removed"));
+            return Ok(());
+        }
+    }
+    let gone = store.forget(profile).map_err(store_error)?;
+    crate::log::line(format_args!("removed {gone} rows of {profile}"));
+    Ok(())
 }
 
 fn show(
     path: &Path,
     settings: &Settings,
     order: &[String],
+    all: bool,
     args: &HistoryArgs,
 ) -> Result<String, AppError> {
     let store = Store::open_read(path).map_err(store_error)?;
@@ -73,7 +124,12 @@ fn show(
     match args.format {
         HistoryFormat::Json | HistoryFormat::Csv => {
             let records = match &store {
-                Some(store) => store.records(&args.profiles, from).map_err(store_error)?,
+                Some(store) => {
+                    let Some(asked) = asked(args, order, all) else {
+                        return Ok(empty(args.format));
+                    };
+                    store.records(&asked, from).map_err(store_error)?
+                }
                 None => Vec::new(),
             };
             Ok(if args.format == HistoryFormat::Json {
@@ -87,14 +143,16 @@ fn show(
                 return Ok(output::history::table(&[]));
             };
             let names = if args.profiles.is_empty() {
-                // Config order first, then profiles recorded but no longer configured.
+                // The config's, in its order; with --all, then the other recorded ones.
                 let recorded = store.profiles().map_err(store_error)?;
                 let mut names: Vec<String> = order
                     .iter()
                     .filter(|n| recorded.contains(n))
                     .cloned()
                     .collect();
-                names.extend(recorded.into_iter().filter(|n| !order.contains(n)));
+                if all {
+                    names.extend(recorded.into_iter().filter(|n| !order.contains(n)));
+                }
                 names
             } else {
                 let mut names: Vec<String> = Vec::new();
@@ -124,9 +182,25 @@ fn show(
     }
 }
 
+/// The profiles a json or csv listing shows (empty: all); `None` for a
+/// config with none.
+fn asked(args: &HistoryArgs, order: &[String], all: bool) -> Option<Vec<String>> {
+    match (args.profiles.is_empty(), all) {
+        (false, _) | (true, true) => Some(args.profiles.clone()),
+        // The config's profiles; a config with none shows none.
+        (true, false) if order.is_empty() => None,
+        (true, false) => Some(order.to_vec()),
+    }
+}
+
 /// The csv export, streamed from the store to stdout or `-o`: one record in
 /// memory at a time, whatever the store's size.
-fn export_csv(path: &Path, args: &HistoryArgs) -> Result<(), AppError> {
+fn export_csv(
+    path: &Path,
+    order: &[String],
+    all: bool,
+    args: &HistoryArgs,
+) -> Result<(), AppError> {
     let store = Store::open_read(path).map_err(store_error)?;
     if store.is_none() {
         crate::log::line(format_args!(
@@ -141,11 +215,12 @@ fn export_csv(path: &Path, args: &HistoryArgs) -> Result<(), AppError> {
             Some(now.saturating_sub(i64::try_from(age.as_micros()).unwrap_or(i64::MAX)))
         }
     });
+    let asked = asked(args, order, all);
     let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
         let mut csv = csv::Writer::new(out);
-        if let Some(store) = &store {
+        if let (Some(store), Some(asked)) = (&store, &asked) {
             store
-                .each_record(&args.profiles, from, |r| csv.row(r))
+                .each_record(asked, from, |r| csv.row(r))
                 .map_err(|e| std::io::Error::other(e.to_string()))??;
         }
         csv.finish().map(drop)
@@ -160,6 +235,14 @@ fn export_csv(path: &Path, args: &HistoryArgs) -> Result<(), AppError> {
             }
             _ => Ok(()),
         },
+    }
+}
+
+fn empty(format: HistoryFormat) -> String {
+    if format == HistoryFormat::Json {
+        output::history::json(&[])
+    } else {
+        output::history::csv(&[])
     }
 }
 

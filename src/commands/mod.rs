@@ -183,7 +183,10 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::History(args) => {
             before.no_color("history")?;
             let own = match &args.action {
-                Some(crate::cli::HistoryAction::Import { config, .. }) => config.config.clone(),
+                Some(
+                    crate::cli::HistoryAction::Import { config, .. }
+                    | crate::cli::HistoryAction::Forget { config, .. },
+                ) => config.config.clone(),
                 None => None,
             };
             let config_flag = before.config(own.or_else(|| args.config.config.clone()));
@@ -296,7 +299,7 @@ fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
         text: "balance: a test alert; state changes of your profiles will look like this".into(),
         profile: "test".into(),
         provider: "balance".into(),
-        state: crate::alerts::State::Ok,
+        state: crate::result::Status::Ok,
         previous_state: None,
         balance: None,
         currency: None,
@@ -304,21 +307,37 @@ fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
         days_left: None,
         error: None,
     };
+    let deliveries = (0..config.alerts.len())
+        .map(|target| crate::alerts::Delivery {
+            target,
+            message: message.clone(),
+        })
+        .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)?;
-    let warnings = runtime.block_on(crate::alerts::send(
+    let outcomes = runtime.block_on(crate::alerts::deliver(
         &config.alerts,
-        std::slice::from_ref(&message),
+        deliveries,
         &config.secret_env,
+        config.settings.alert_timeout,
     ));
     runtime.shutdown_background();
-    for w in &warnings {
-        crate::log::line(format_args!("{w}"));
+    // One line per target, in file order: which got there and why not.
+    let mut out = String::new();
+    let mut warnings = Vec::new();
+    for o in &outcomes {
+        let who = config.alerts[o.target].describe();
+        match &o.reason {
+            None => out.push_str(&format!("{who}: sent\n")),
+            Some(why) => {
+                out.push_str(&format!("{who}: not sent: {why}\n"));
+                warnings.push(why);
+            }
+        }
     }
-    let sent = config.alerts.len() - warnings.len();
-    emit(format!("{sent} of {} alert targets reached\n", config.alerts.len()).as_bytes())?;
+    emit(out.as_bytes())?;
     Ok(if warnings.is_empty() {
         Exit::Ok.code()
     } else {

@@ -19,7 +19,8 @@ pub fn run(json: bool) -> Result<u8, AppError> {
 
 fn providers_text() -> String {
     let mut out = String::from("Keys every profile takes:\n");
-    for (key, help) in COMMON_KEYS {
+    for key in COMMON_KEYS {
+        let (key, help) = (key.spec.name, key.spec.help);
         out.push_str(&format!("  {key:<22} {help}\n"));
     }
     for p in REGISTRY {

@@ -3,7 +3,9 @@
 
 use std::io::{Read, Write};
 
-use super::{ERROR_KINDS, Record, STATUSES, format_time, parse_time};
+use super::{Record, format_time, parse_time};
+use crate::error::ErrorKind;
+use crate::result::Status;
 
 pub const HEADER: &str = "checked_at,profile,provider,status,balance,currency,error_kind";
 
@@ -42,10 +44,10 @@ impl<W: Write> Writer<W> {
                 format_time(r.checked_at).as_str(),
                 &r.profile,
                 &r.provider,
-                &r.status,
+                r.status.as_str(),
                 &balance,
                 r.currency.as_deref().unwrap_or(""),
-                r.error_kind.as_deref().unwrap_or(""),
+                r.error_kind.map_or("", ErrorKind::as_str),
             ])
             .map_err(into_io)
     }
@@ -232,12 +234,7 @@ fn record(fields: &[&str]) -> Result<Record, String> {
         Ok(Some(value.to_owned()).filter(|v| !v.is_empty()))
     };
     let provider = clean("provider", provider)?.ok_or("provider is empty")?;
-    if !STATUSES.contains(status) {
-        return Err(format!(
-            "status `{}` is not one of ok, low, error",
-            crate::text::clean(status, 40)
-        ));
-    }
+    let status: Status = status.parse()?;
     let balance = if balance.is_empty() {
         None
     } else if balance.contains(['e', 'E', '+']) {
@@ -248,17 +245,15 @@ fn record(fields: &[&str]) -> Result<Record, String> {
     } else {
         Some(crate::money::parse_decimal(balance).map_err(|m| format!("balance: {m}"))?)
     };
-    let error_kind = clean("error_kind", error_kind)?;
-    match (*status, &balance, &error_kind) {
-        ("error", None, Some(kind)) if ERROR_KINDS.contains(&kind.as_str()) => {}
-        ("error", None, Some(kind)) => {
-            return Err(format!(
-                "error_kind `{}` is not one of {}",
-                crate::text::clean(kind, 40),
-                ERROR_KINDS.join(", ")
-            ));
+    let error_kind = match clean("error_kind", error_kind)? {
+        Some(kind) => Some(kind.parse::<ErrorKind>()?),
+        None => None,
+    };
+    match (status, &balance, &error_kind) {
+        (Status::Error, None, Some(_)) => {}
+        (Status::Error, _, _) => {
+            return Err("an error row has an error_kind and no balance".into());
         }
-        ("error", _, _) => return Err("an error row has an error_kind and no balance".into()),
         (_, Some(_), None) => {}
         _ => return Err("an ok or low row has a balance and no error_kind".into()),
     }
@@ -266,11 +261,12 @@ fn record(fields: &[&str]) -> Result<Record, String> {
         checked_at,
         profile: (*profile).to_owned(),
         provider,
-        status: (*status).to_owned(),
+        status,
         balance,
         currency: clean("currency", currency)?,
         error_kind,
         duration_ms: None,
+        ..Record::default()
     })
 }
 

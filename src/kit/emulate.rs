@@ -122,7 +122,7 @@ pub const SLOW: Duration = Duration::from_secs(60);
 /// The scenario table as `sandbox --help` prints it.
 pub fn scenario_help() -> String {
     let mut out = String::from(
-        "Scenarios: the credential (api_key, password, client_secret, dev_secret) picks one.\n",
+        "Scenarios: the credential (the secret key: api_key, password, client_secret, …) picks one.\n",
     );
     for s in SCENARIOS {
         out.push_str(&format!("  {:<18} exit {}  {}\n", s.key, s.exit, s.answer));
@@ -148,6 +148,18 @@ impl Request {
     /// A query parameter, decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
         url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// A field of an `application/x-www-form-urlencoded` body, decoded; none
+    /// when the body is sent as anything else.
+    pub fn form_field(&self, name: &str) -> Option<String> {
+        let form = self.header("content-type")?.split(';').next()?.trim();
+        if !form.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return None;
+        }
+        url::form_urlencoded::parse(&self.body)
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     }
@@ -442,7 +454,10 @@ impl Described<'_> {
                 );
             }
         }
-        let key = d.auth.iter().find_map(|auth| credential(auth, request));
+        let key = d
+            .auth
+            .iter()
+            .find_map(|auth| credential(auth, &d.path, request));
         if let Some(name) = key.as_deref().and_then(|k| k.strip_prefix("fixture:")) {
             return fixture_answer(self.fixtures, name);
         }
@@ -515,9 +530,10 @@ impl Described<'_> {
     fn low_body(&self, body: &[u8]) -> Option<Vec<u8>> {
         let text = std::str::from_utf8(body).ok()?;
         let doc = super::json::document(body)?;
-        let root = match self.description.hooks.amount {
-            Some(pick) => pick(doc)?,
-            None => doc,
+        let root = match (&self.description.entry, self.description.hooks.amount) {
+            (Some(entry), _) => entry.pick(doc, None).ok()??,
+            (None, Some(pick)) => pick(doc)?,
+            (None, None) => doc,
         };
         let at = self.description.balance.iter().find(|a| {
             a.pointer
@@ -529,6 +545,14 @@ impl Described<'_> {
         let original = raw.get();
         let whole = !original.contains('.');
         let low = if whole { LOW_WHOLE } else { LOW };
+        // An amount less another (OpenRouter's credits less usage) is low
+        // when the first is the low amount plus the other.
+        let plus = match &at.less {
+            Some(less) => super::json::amount(less.resolve(root)?).ok()?.0,
+            None => rust_decimal::Decimal::ZERO,
+        };
+        let low = (crate::money::parse_decimal(low).ok()? + plus).to_string();
+        let low = low.as_str();
         let low = if at.scale > 1 {
             let scaled =
                 crate::money::parse_decimal(low).ok()? * rust_decimal::Decimal::from(at.scale);
@@ -597,8 +621,9 @@ fn path_match(template: &str, path: &str) -> Option<String> {
     Some(account)
 }
 
-/// The credential a request carries in `auth`'s form, if it does.
-fn credential(auth: &Auth, request: &Request) -> Option<String> {
+/// The credential a request carries in `auth`'s form, if it does (`path` is
+/// the description's path template).
+fn credential(auth: &Auth, path: &str, request: &Request) -> Option<String> {
     match auth {
         Auth::Scheme { scheme, .. } if scheme.is_empty() => {
             let value = request.header("authorization")?.trim();
@@ -612,10 +637,24 @@ fn credential(auth: &Auth, request: &Request) -> Option<String> {
             .map(|(_, password)| password),
         Auth::Header { name, .. } => request.header(name).map(str::to_owned),
         Auth::Query { name, .. } => request.query_param(name),
+        Auth::Form { name, .. } => request.form_field(name),
         Auth::Prefixed { prefix, .. } => request
             .header("authorization")?
             .strip_prefix(prefix.as_str())
             .map(|c| c.trim().to_owned()),
+        Auth::Path { key } => {
+            let at = path.split('/').position(|s| *s == format!("{{{key}}}"))?;
+            let segment = request.path.split('/').nth(at)?;
+            // Percent-decoded as a path segment: a `+` there is a plus.
+            let query = format!("k={}", segment.replace('+', "%2B"));
+            url::form_urlencoded::parse(query.as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        }
+        Auth::JsonField { name, .. } => {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+            body.get(name)?.as_str().map(str::to_owned)
+        }
     }
 }
 
@@ -658,4 +697,45 @@ pub fn not_here(request: &Request) -> Answer {
             "path": request.path,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(content_type: &str, body: &str) -> Request {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
+        Request {
+            method: Method::POST,
+            path: "/balance/".into(),
+            query: String::new(),
+            headers,
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    /// A form field is read from a form body only, decoded; the same bytes
+    /// sent as another type carry no field (as a form-reading server sees it).
+    #[test]
+    fn form_fields_come_from_form_bodies_only() {
+        let form = "application/x-www-form-urlencoded; charset=UTF-8";
+        let r = post(form, "apiKey=a%2Bb+c&x=1");
+        assert_eq!(r.form_field("apiKey").as_deref(), Some("a+b c"));
+        assert_eq!(r.form_field("apikey"), None);
+        let r = post("application/json", "apiKey=a");
+        assert_eq!(r.form_field("apiKey"), None);
+        let auth = Auth::form("apiKey", "api_key");
+        assert_eq!(
+            credential(&auth, "/balance/", &post(form, "apiKey=k")).as_deref(),
+            Some("k")
+        );
+        assert_eq!(
+            credential(&auth, "/balance/", &post("text/plain", "apiKey=k")),
+            None
+        );
+    }
 }

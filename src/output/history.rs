@@ -5,6 +5,7 @@ use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::error::ErrorKind;
 use crate::history::summary::Summary;
 use crate::history::{Record, format_time};
 use crate::money::json_number;
@@ -84,10 +85,10 @@ pub fn json(records: &[Record]) -> String {
             checked_at: format_time(r.checked_at),
             profile: &r.profile,
             provider: &r.provider,
-            status: &r.status,
+            status: r.status.as_str(),
             balance: r.balance.map(json_number),
             currency: r.currency.as_deref(),
-            error_kind: r.error_kind.as_deref(),
+            error_kind: r.error_kind.map(ErrorKind::as_str),
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&rows).expect("rows serialise");
@@ -112,11 +113,12 @@ mod tests {
                 checked_at: 1_795_335_565_000_000 + h * 3_600_000_000,
                 profile: "infobip".into(),
                 provider: "infobip".into(),
-                status: "ok".into(),
+                status: crate::result::Status::Ok,
                 balance: Some(Decimal::new(10_000 - h * 125, 2)),
                 currency: Some("EUR".into()),
                 error_kind: None,
                 duration_ms: Some(100),
+                ..Record::default()
             })
             .collect()
     }

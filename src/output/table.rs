@@ -3,7 +3,7 @@
 use comfy_table::{Cell, CellAlignment, Table, presets};
 
 use super::Style;
-use crate::check::{CheckResult, Status};
+use crate::result::{CheckResult, Status};
 
 /// A borderless table, columns two spaces apart, as `gh` and `kubectl` print them.
 pub fn plain(header: &[&str]) -> Table {

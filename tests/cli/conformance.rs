@@ -267,6 +267,12 @@ enum Form {
     Basic,
     Header(String),
     Query(String),
+    /// A field of a form-encoded POST body.
+    Field(String),
+    /// The credential as the path's `{key}` segment.
+    Path(String),
+    /// The credential as a JSON body member.
+    Json(String),
 }
 
 impl Form {
@@ -279,6 +285,9 @@ impl Form {
             Auth::Basic { .. } => Form::Basic,
             Auth::Header { name, .. } => Form::Header(name.clone()),
             Auth::Query { name, .. } => Form::Query(name.clone()),
+            Auth::Form { name, .. } => Form::Field(name.clone()),
+            Auth::Path { key } => Form::Path(key.clone()),
+            Auth::JsonField { name, .. } => Form::Json(name.clone()),
         }
     }
 
@@ -292,10 +301,16 @@ impl Form {
             (Form::Basic, Auth::Basic { .. }) => true,
             (Form::Header(n), Auth::Header { name, .. }) => n.eq_ignore_ascii_case(name),
             (Form::Query(n), Auth::Query { name, .. }) => n == name,
+            (Form::Field(n), Auth::Form { name, .. }) => n == name,
+            (Form::Path(k), Auth::Path { key }) => k == key,
+            (Form::Json(n), Auth::JsonField { name, .. }) => n == name,
             _ => false,
         })
     }
 }
+
+/// What a secret path segment holds unless the credential goes there.
+const PATH_KEY: &str = "no-key-here";
 
 /// Wrong forms tried on every described vendor (those it accepts are skipped).
 fn wrong_forms() -> Vec<Form> {
@@ -309,6 +324,7 @@ fn wrong_forms() -> Vec<Form> {
         Form::Basic,
         Form::Header("X-Api-Key".into()),
         Form::Query("api_key".into()),
+        Form::Field("api_key".into()),
     ]
 }
 
@@ -327,7 +343,14 @@ impl Probe {
                 t.replace(&format!("{{{k}}}"), v)
             })
         };
-        let mut url = url::Url::parse(&format!("{mount}{}", render(&d.path))).expect("a URL");
+        // A secret path segment stays a stand-in: only `Form::Path` fills it.
+        let mut path = d.path.clone();
+        for a in &d.auth {
+            if let Auth::Path { key } = a {
+                path = path.replace(&format!("{{{key}}}"), PATH_KEY);
+            }
+        }
+        let mut url = url::Url::parse(&format!("{mount}{}", render(&path))).expect("a URL");
         for (name, template) in &d.query {
             url.query_pairs_mut().append_pair(name, &render(template));
         }
@@ -356,6 +379,7 @@ impl Probe {
         use base64::Engine;
         let mut url = url::Url::parse(&self.url).expect("a URL");
         let mut headers = self.headers.clone();
+        let mut body: Option<serde_json::Map<String, serde_json::Value>> = None;
         match form {
             Form::Nothing => {}
             Form::Scheme(s) if s.is_empty() => {
@@ -377,14 +401,37 @@ impl Probe {
             Form::Query(n) => {
                 url.query_pairs_mut().append_pair(n, credential);
             }
+            Form::Field(_) => {}
+            Form::Path(_) => {
+                url = url::Url::parse(&self.url.replace(PATH_KEY, credential)).expect("a URL");
+            }
+            Form::Json(n) => {
+                let mut object: serde_json::Map<String, serde_json::Value> = self
+                    .body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_str(b).ok())
+                    .unwrap_or_default();
+                object.insert(n.clone(), credential.into());
+                body = Some(object.into_iter().collect::<serde_json::Map<_, _>>());
+            }
         }
         let client = reqwest::Client::new();
         let mut request = client.request(self.method.clone(), url.as_str());
         for (n, v) in headers {
             request = request.header(n, v);
         }
-        if let Some(body) = &self.body {
+        if let Some(object) = body {
+            request = request.body(serde_json::Value::Object(object).to_string());
+        } else if let Some(body) = &self.body {
             request = request.body(body.clone());
+        }
+        if let Form::Field(n) = form {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(n, credential)
+                .finish();
+            request = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
         }
         let response = request.send().await.expect("the sandbox answers");
         balance::http::Reply {

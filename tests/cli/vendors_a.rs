@@ -11,7 +11,7 @@ const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_ID: &str = "MA2025RK4E639VJFZAGV";
 
 /// The vendor's own documented answer, from its folder's fixtures.
-fn fixture(vendor: &str, name: &str) -> ResponseTemplate {
+pub(crate) fn fixture(vendor: &str, name: &str) -> ResponseTemplate {
     let spec = balance::providers::find(vendor).unwrap();
     let f = spec
         .fixtures()
@@ -26,14 +26,18 @@ fn fixture(vendor: &str, name: &str) -> ResponseTemplate {
 }
 
 /// No query string at all: secrets never ride in a URL.
-fn no_query(r: &wiremock::Request) -> bool {
+pub(crate) fn no_query(r: &wiremock::Request) -> bool {
     r.url.query().is_none()
 }
 
 /// Mounts `mock` answering `answer` once, runs `check --json` on `profile`
 /// without retries, and returns the exit status, the first row and the raw
 /// text of stdout (to read digits exactly).
-async fn run(mock: MockBuilder, answer: ResponseTemplate, profile: &str) -> (i32, Value, String) {
+pub(crate) async fn run(
+    mock: MockBuilder,
+    answer: ResponseTemplate,
+    profile: &str,
+) -> (i32, Value, String) {
     let server = MockServer::start().await;
     mock.respond_with(answer).expect(1).mount(&server).await;
     let home = Home::new();
