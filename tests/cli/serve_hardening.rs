@@ -199,3 +199,33 @@ fn hosts_headers_and_codings() {
         );
     }
 }
+
+/// Issue 18 item 2: a FIFO where the store should be never keeps serve from
+/// listening, answering or recording its one warning.
+#[test]
+fn a_fifo_as_the_store_does_not_stop_serve() {
+    let sandbox = Sandbox::start(&[]);
+    let probe = Home::new();
+    let fifo = probe.path().join("h.fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\ntimeout = 2\nretries = 0\nhistory = \"{}\"\n\
+         [profiles.ib]\nprovider = \"infobip\"\nbase_url = \"{}\"\napi_key = \"healthy\"\n",
+        fifo.display(),
+        sandbox.url("infobip")
+    ));
+    let served = Served::start(&home, None);
+    let second = Duration::from_secs(5);
+    assert_eq!(served.get("/healthz", &[], second).0, 200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _, body) = served.get("/api/v1/balances", &[], second);
+        if status == 200 && String::from_utf8_lossy(&body).contains("\"ok\"") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
