@@ -13,6 +13,8 @@ pub(super) struct Shared {
     pub(super) last_success: HashMap<String, SystemTime>,
     pub(super) chart: HashMap<String, Vec<Point>>,
     pub(super) token: Option<SecretString>,
+    /// `[settings] serve_hosts`: names allowed in `Host` besides localhost.
+    pub(super) hosts: Vec<String>,
     /// Counts the changes to what the answers show; each rendered answer
     /// carries the generation it shows.
     pub(super) generation: u64,
@@ -131,36 +133,3 @@ pub(super) fn compress(plain: &[u8]) -> Bytes {
     Bytes::from(encoder.finish().unwrap_or_default())
 }
 
-/// Whether an `Accept-Encoding` header admits gzip (Prometheus sends `gzip`).
-pub(super) fn accepts_gzip(header: Option<&HeaderValue>) -> bool {
-    let Some(value) = header.and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    value.split(',').any(|item| {
-        let mut parts = item.split(';').map(str::trim);
-        let coding = parts.next().unwrap_or("");
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f64>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gzip_when_the_client_takes_it() {
-        let h = |v: &'static str| HeaderValue::from_static(v);
-        assert!(accepts_gzip(Some(&h("gzip"))));
-        assert!(accepts_gzip(Some(&h("deflate, GZIP;q=0.5"))));
-        assert!(accepts_gzip(Some(&h("*"))));
-        assert!(!accepts_gzip(None));
-        assert!(!accepts_gzip(Some(&h("identity"))));
-        assert!(!accepts_gzip(Some(&h("gzip;q=0"))));
-        assert!(!accepts_gzip(Some(&h("x-gzip-like"))));
-    }
-}

@@ -117,6 +117,7 @@ pub(super) async fn schedule(
                         let mut shared = lock(&state);
                         shared.order = current.config.profiles.iter().map(|p| p.name.clone()).collect();
                         shared.token = token;
+                        shared.hosts = current.config.settings.serve_hosts.clone();
                         shared.generation += 1;
                         drop(shared);
                         // A reload is when credentials get fixed: every profile
