@@ -178,6 +178,23 @@ pub struct Description {
     /// A success answer without the amount means zero (proto3 JSON omits zeros).
     pub absent_is_zero: bool,
     pub currency: Currency,
+    /// What the amount counts, unless a `unit_when` test says otherwise.
+    pub unit: Unit,
+    /// The answer says what the amount counts (MessageBird's `type`
+    /// `credits`): pointer, text, unit.
+    pub unit_when: Vec<(Pointer, String, Unit)>,
+    /// Where each share of the balance is, read beside the amount; a part
+    /// described twice takes the first present.
+    pub parts: Vec<(Part, AmountAt)>,
+    /// When no `balance` pointer gives the available amount directly, it is
+    /// the sum of these parts: the first must be present, the others count
+    /// when they are (Telnyx: cash + credit limit).
+    pub available_sum: Vec<Part>,
+    /// Alternatives: the first present is when the balance expires.
+    pub expiry: Vec<Pointer>,
+    /// Amounts the vendor sends for an account that is not prepaid (SMSPortal's
+    /// 1000000 for postpaid): never a balance.
+    pub not_prepaid_amounts: Vec<Decimal>,
     pub details: Vec<(String, AmountAt)>,
     pub error_code: Vec<Pointer>,
     pub error_message: Vec<Pointer>,
@@ -212,6 +229,12 @@ impl Description {
             balance: Vec::new(),
             absent_is_zero: false,
             currency: Currency::default(),
+            unit: Unit::Money,
+            unit_when: Vec::new(),
+            parts: Vec::new(),
+            available_sum: Vec::new(),
+            expiry: Vec::new(),
+            not_prepaid_amounts: Vec::new(),
             details: Vec::new(),
             error_code: Vec::new(),
             error_message: Vec::new(),
@@ -307,6 +330,62 @@ impl Description {
     pub fn currency_word(mut self, word: &str, code: &str) -> Self {
         self.currency.words.push((word.into(), code.into()));
         self
+    }
+
+    /// What the amount counts (money unless said).
+    pub fn unit(mut self, unit: Unit) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// The amount counts `unit` when the value at `pointer` is `value`.
+    pub fn unit_when(mut self, pointer: &str, value: &str, unit: Unit) -> Self {
+        self.unit_when
+            .push((Pointer::known(pointer), value.into(), unit));
+        self
+    }
+
+    pub fn part(self, part: Part, pointer: &str) -> Self {
+        self.scaled_part(part, pointer, 1)
+    }
+
+    pub fn scaled_part(mut self, part: Part, pointer: &str, scale: u64) -> Self {
+        self.parts.push((
+            part,
+            AmountAt {
+                pointer: Pointer::known(pointer),
+                scale,
+            },
+        ));
+        self
+    }
+
+    /// The available amount is the sum of `parts` when the answer does not give
+    /// it directly: `parts[0]` must be present, the rest count when present.
+    pub fn available_sum(mut self, parts: &[Part]) -> Self {
+        self.available_sum = parts.to_vec();
+        self
+    }
+
+    /// When the balance expires: RFC 3339, a date, or Unix seconds.
+    pub fn expiry(mut self, pointer: &str) -> Self {
+        self.expiry.push(Pointer::known(pointer));
+        self
+    }
+
+    /// An amount the vendor answers for a postpaid account, in place of a
+    /// balance: exit 6, never a number.
+    pub fn not_prepaid_if_amount(mut self, amount: &str) -> Self {
+        self.not_prepaid_amounts.push(
+            crate::money::parse_decimal(amount).expect("built-in amounts parse"),
+        );
+        self
+    }
+
+    /// The answer is not a prepaid balance when the value at `pointer` is
+    /// `value` (Plivo's `billing_mode` `postpaid`).
+    pub fn not_prepaid_when(self, pointer: &str, value: &str) -> Self {
+        self.refuse(pointer, value, ErrorKind::NotPrepaid)
     }
 
     pub fn detail(self, name: &str, pointer: &str) -> Self {
@@ -459,37 +538,88 @@ impl Description {
             },
             None => doc,
         };
+        let mut parts: Vec<(Part, Decimal)> = Vec::new();
+        for (part, at) in &self.parts {
+            if parts.iter().any(|(p, _)| p == part) {
+                continue;
+            }
+            if let Some(v) = at.pointer.resolve(root).filter(|v| !json::is_null(v)) {
+                match scaled(v, at.scale) {
+                    Ok((d, _)) => parts.push((*part, d)),
+                    Err(what) => {
+                        return unexpected(format!("`{}` is {what}", at.pointer.as_str()));
+                    }
+                }
+            }
+        }
         let found = self.balance.iter().find_map(|at| {
             at.pointer
                 .resolve(root)
                 .filter(|v| !json::is_null(v))
                 .map(|v| (at, v))
         });
-        let (amount, unit) = match found {
+        let sum = || -> Option<Result<Decimal, String>> {
+            let (first, rest) = self.available_sum.split_first()?;
+            let base = parts.iter().find(|(p, _)| p == first)?.1;
+            let total = rest
+                .iter()
+                .filter_map(|r| parts.iter().find(|(p, _)| p == r).map(|(_, v)| *v))
+                .try_fold(base, |a, v| a.checked_add(v));
+            Some(total.ok_or_else(|| "the sum of its parts is out of range".to_owned()))
+        };
+        let (amount, unit, at) = match found {
             Some((at, value)) => match scaled(value, at.scale) {
-                Ok(pair) => pair,
+                Ok((amount, unit)) => (amount, unit, format!("`{}`", at.pointer.as_str())),
                 Err(what) => {
                     return unexpected(format!("`{}` is {what}", at.pointer.as_str()));
                 }
             },
-            None if self.absent_is_zero => (Decimal::ZERO, None),
-            None => {
-                let wanted = self
-                    .balance
-                    .first()
-                    .map_or("the balance", |a| a.pointer.as_str());
-                return match self.balance.first().and_then(|a| a.pointer.resolve(root)) {
-                    Some(_) => unexpected(format!("`{wanted}` is null")),
-                    None => Reading::Absent,
-                };
-            }
+            None => match sum() {
+                Some(Ok(amount)) => (amount, None, "the sum of its parts".to_owned()),
+                Some(Err(what)) => return unexpected(what),
+                None if self.absent_is_zero => (Decimal::ZERO, None, "the balance".to_owned()),
+                None => {
+                    let wanted = self
+                        .balance
+                        .first()
+                        .map_or("the balance", |a| a.pointer.as_str());
+                    return match self.balance.first().and_then(|a| a.pointer.resolve(root)) {
+                        Some(_) => unexpected(format!("`{wanted}` is null")),
+                        None => Reading::Absent,
+                    };
+                }
+            },
         };
+        if self.not_prepaid_amounts.contains(&amount) {
+            return Reading::Refused(
+                CheckError::new(
+                    ErrorKind::NotPrepaid,
+                    format!(
+                        "account is not in prepaid mode (HTTP {status}): {at} is {amount}, the vendor's figure for an account that is not prepaid"
+                    ),
+                )
+                .status(status),
+            );
+        }
         let currency = self.currency_of(doc, unit);
         if self.currency.required && currency.is_none() {
             let at = found.map_or("the balance", |(at, _)| at.pointer.as_str());
             return unexpected(format!("`{at}` names no currency"));
         }
         let mut balance = Balance::new(amount, currency);
+        balance.unit = self
+            .unit_when
+            .iter()
+            .find(|(p, value, _)| p.resolve(doc).and_then(json::scalar_text).as_deref() == Some(value))
+            .map_or(self.unit, |(_, _, u)| *u);
+        balance.parts = parts;
+        // An unreadable expiry loses a warning, not the balance.
+        balance.expires_at = self.expiry.iter().find_map(|p| {
+            let v = p.resolve(root).filter(|v| !json::is_null(v))?;
+            json::timestamp(v)
+                .map_err(|what| crate::debug!(1, "ignoring `{}`: {what}", p.as_str()))
+                .ok()
+        });
         for (name, at) in &self.details {
             // A detail may be described twice: the first present wins.
             if balance.details.iter().any(|(n, _)| n == name) {
@@ -611,7 +741,7 @@ fn scaled(value: &RawValue, scale: u64) -> Result<(Decimal, Option<String>), Str
     Ok((result.normalize(), unit))
 }
 
-use super::{Balance, status_kind, vendor_error};
+use super::{Balance, Part, Unit, status_kind, vendor_error};
 
 #[cfg(test)]
 mod tests {
@@ -837,6 +967,137 @@ mod tests {
         // A balance is a balance, whatever else it carries.
         let b = d.interpret(&reply(200, r#"{"balance":1.5}"#)).unwrap();
         assert_eq!(b.amount.to_string(), "1.5");
+    }
+
+    /// Telnyx's money model: the vendor's own available figure when given,
+    /// else cash + credit limit, exactly; pending is reported, not subtracted.
+    fn telnyx_money() -> Description {
+        Description::get("/v2/balance")
+            .balance("/data/available_credit")
+            .available_sum(&[Part::Cash, Part::Credit])
+            .part(Part::Cash, "/data/balance")
+            .part(Part::Credit, "/data/credit_limit")
+            .part(Part::Reserved, "/data/pending")
+            .currency("/data/currency")
+    }
+
+    #[test]
+    fn available_is_given_or_summed_from_parts() {
+        let d = telnyx_money();
+        let b = d
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"-1.89","credit_limit":"100.00","available_credit":"98.11","pending":"10.00","currency":"USD"}}"#,
+            ))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "98.11");
+        assert_eq!(b.unit, Unit::Money);
+        let parts: Vec<(Part, String)> = b.parts.iter().map(|(p, v)| (*p, v.to_string())).collect();
+        assert_eq!(
+            parts,
+            [
+                (Part::Cash, "-1.89".into()),
+                (Part::Credit, "100.00".into()),
+                (Part::Reserved, "10.00".into())
+            ]
+        );
+        // Without the vendor's figure: the sum, with every digit.
+        let b = d
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"-1.89","credit_limit":"100.005"}}"#,
+            ))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "98.115");
+        // No credit limit: cash alone.
+        let b = d
+            .interpret(&reply(200, r#"{"data":{"balance":"300.00"}}"#))
+            .unwrap();
+        assert_eq!((b.amount.to_string(), b.parts.len()), ("300.00".into(), 1));
+        // No cash: no balance, whatever else is there.
+        let e = d
+            .interpret(&reply(200, r#"{"data":{"credit_limit":"100"}}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Provider);
+        // A part that is not an amount is the vendor's error, named.
+        let e = d
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"1","credit_limit":"lots"}}"#,
+            ))
+            .unwrap_err();
+        assert!(e.message.contains("`/data/credit_limit` is `lots`"), "{}", e.message);
+    }
+
+    #[test]
+    fn unit_by_description_or_by_answer() {
+        let d = Description::get("/")
+            .balance("/amount")
+            .currency("/type")
+            .currency_word("credits", "credits")
+            .unit_when("/type", "credits", Unit::Credits);
+        let unit = |body: &str| d.interpret(&reply(200, body)).unwrap().unit;
+        assert_eq!(unit(r#"{"type":"credits","amount":9.2}"#), Unit::Credits);
+        assert_eq!(unit(r#"{"type":"euros","amount":9.2}"#), Unit::Money);
+        let d = Description::get("/").balance("/n").unit(Unit::Messages);
+        assert_eq!(d.interpret(&reply(200, r#"{"n":5}"#)).unwrap().unit, Unit::Messages);
+        assert_eq!(
+            [Unit::Money, Unit::Credits, Unit::Messages].map(Unit::as_str),
+            ["money", "credits", "messages"]
+        );
+        assert_eq!(Part::ALL.map(|p| Part::parse(p.as_str())), Part::ALL.map(Some));
+    }
+
+    #[test]
+    fn expiry_in_any_form_and_never_fatal() {
+        let d = Description::get("/")
+            .balance("/balance")
+            .expiry("/expires_at")
+            .expiry("/valid_until");
+        let at = |body: &str| {
+            d.interpret(&reply(200, body))
+                .unwrap()
+                .expires_at
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string())
+        };
+        assert_eq!(
+            at(r#"{"balance":1,"expires_at":"2026-12-31T23:59:59+01:00"}"#).as_deref(),
+            Some("2026-12-31T22:59:59Z")
+        );
+        assert_eq!(
+            at(r#"{"balance":1,"expires_at":null,"valid_until":1798761599}"#).as_deref(),
+            Some("2026-12-31T23:59:59Z")
+        );
+        assert_eq!(at(r#"{"balance":1,"expires_at":"never"}"#), None);
+        assert_eq!(at(r#"{"balance":1}"#), None);
+    }
+
+    #[test]
+    fn postpaid_placeholders_are_not_balances() {
+        let d = Description::get("/")
+            .balance("/balance")
+            .not_prepaid_if_amount("1000000");
+        for body in [r#"{"balance":1000000}"#, r#"{"balance":"1000000.00"}"#] {
+            let e = d.interpret(&reply(200, body)).unwrap_err();
+            assert_eq!((e.kind, e.http_status), (ErrorKind::NotPrepaid, Some(200)));
+            assert!(
+                e.message.starts_with("account is not in prepaid mode (HTTP 200): `/balance` is 1000000"),
+                "{}",
+                e.message
+            );
+            assert!(!d.retryable(&reply(200, body)));
+        }
+        assert_eq!(
+            d.interpret(&reply(200, r#"{"balance":999999.99}"#)).unwrap().amount.to_string(),
+            "999999.99"
+        );
+        let d = Description::get("/")
+            .balance("/balance")
+            .not_prepaid_when("/account/type", "postpaid");
+        let e = d
+            .interpret(&reply(200, r#"{"balance":5,"account":{"type":"postpaid"}}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotPrepaid);
     }
 
     #[test]

@@ -16,6 +16,12 @@ struct Row<'a> {
     status: &'static str,
     balance: Option<Box<RawValue>>,
     currency: Option<&'a str>,
+    /// `money`, `credits` or `messages`; null with no balance.
+    unit: Option<&'static str>,
+    /// The shares `balance` (the available amount) is made of, where the vendor
+    /// gives them.
+    parts: Parts<'a>,
+    expires_at: Option<String>,
     min_balance: Option<Box<RawValue>>,
     details: Details<'a>,
     checked_at: String,
@@ -66,6 +72,20 @@ impl Serialize for Details<'_> {
     }
 }
 
+/// The balance's parts as an object of exact numbers, keyed by part name.
+struct Parts<'a>(Option<&'a Balance>);
+
+impl Serialize for Parts<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let parts = self.0.map_or(&[][..], |b| &b.parts[..]);
+        let mut map = s.serialize_map(Some(parts.len()))?;
+        for (part, value) in parts {
+            map.serialize_entry(part.as_str(), &json_number(*value))?;
+        }
+        map.end()
+    }
+}
+
 pub fn render(results: &[CheckResult]) -> String {
     let rows: Vec<Row> = results
         .iter()
@@ -77,6 +97,11 @@ pub fn render(results: &[CheckResult]) -> String {
                 status: status_word(r),
                 balance: balance.map(|b| json_number(b.amount)),
                 currency: balance.and_then(|b| b.currency.as_deref()),
+                unit: balance.map(|b| b.unit.as_str()),
+                parts: Parts(balance),
+                expires_at: balance
+                    .and_then(|b| b.expires_at)
+                    .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
                 min_balance: r.min_balance.map(json_number),
                 details: Details(balance),
                 checked_at: humantime::format_rfc3339_seconds(r.checked_at).to_string(),
@@ -116,6 +141,34 @@ mod tests {
         assert_eq!(parsed[1]["error"]["provider_code"], "1201");
         assert_eq!(parsed[2]["status"], "low");
         assert!(parsed[0]["forecast"].is_null());
+    }
+
+    /// The money model as a script reads it: `balance` is the available
+    /// amount, its parts and unit beside it, every digit kept.
+    #[test]
+    fn parts_unit_and_expiry() {
+        use crate::kit::{Part, Unit};
+        let mut results = fixtures::results();
+        let b = results[0].outcome.as_mut().unwrap();
+        b.amount = crate::money::parse_decimal("98.110").unwrap();
+        b.parts = vec![
+            (Part::Cash, crate::money::parse_decimal("-1.890").unwrap()),
+            (Part::Credit, crate::money::parse_decimal("100").unwrap()),
+        ];
+        b.unit = Unit::Credits;
+        b.expires_at = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_798_761_599));
+        let text = render(&results);
+        assert!(text.contains("\"cash\": -1.890,"), "{text}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed[0]["balance"].to_string(), "98.11");
+        assert_eq!(parsed[0]["parts"], serde_json::json!({"cash": -1.89, "credit": 100}));
+        assert_eq!(parsed[0]["unit"], "credits");
+        assert_eq!(parsed[0]["expires_at"], "2026-12-31T23:59:59Z");
+        // A balance without parts says so; an error has no unit.
+        assert_eq!(parsed[3]["parts"], serde_json::json!({}));
+        assert_eq!(parsed[3]["unit"], "money");
+        assert!(parsed[3]["expires_at"].is_null());
+        assert!(parsed[1]["unit"].is_null() && parsed[1]["expires_at"].is_null());
     }
 
     #[test]
