@@ -533,8 +533,11 @@ impl Described<'_> {
         let text = std::str::from_utf8(body).ok()?;
         let d = self.description;
         let first_part = d.available_sum.first().and_then(|first| {
-            let alternatives = d.parts.iter().filter(|(p, _)| p == first);
-            Some(alternatives.map(|(_, at)| at).find(|at| self.read(text, at).is_some())?)
+            d.parts
+                .iter()
+                .filter(|(p, _)| p == first)
+                .map(|(_, at)| at)
+                .find(|at| self.read(text, at).is_some())
         });
         let carrier = d
             .balance
@@ -614,18 +617,17 @@ impl Described<'_> {
         } else {
             value.to_string()
         };
-        let replacement = match super::json::document(original.as_bytes())
-            .and_then(super::json::string)
-        {
-            Some(s) => {
-                // Keep a unit written inside the string ("KES 1785.50").
-                let old = s
-                    .split_whitespace()
-                    .find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
-                serde_json::to_string(&s.replacen(old, &number, 1)).ok()?
-            }
-            None => number,
-        };
+        let replacement =
+            match super::json::document(original.as_bytes()).and_then(super::json::string) {
+                Some(s) => {
+                    // Keep a unit written inside the string ("KES 1785.50").
+                    let old = s
+                        .split_whitespace()
+                        .find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
+                    serde_json::to_string(&s.replacen(old, &number, 1)).ok()?
+                }
+                None => number,
+            };
         let start = original.as_ptr() as usize - text.as_ptr() as usize;
         let end = start + original.len();
         Some(format!("{}{replacement}{}", &text[..start], &text[end..]))
@@ -835,7 +837,10 @@ mod tests {
         let b = served(&d, body, "low").unwrap();
         assert_eq!(b.amount.to_string(), "-250");
         assert_eq!(b.part(Part::Cash).unwrap().to_string(), "-750");
-        assert_eq!(served(&d, body, "healthy").unwrap().amount.to_string(), "1467.05");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "1467.05"
+        );
     }
 
     /// Without a not-prepaid fixture, the vendor's placeholder amount is the
@@ -849,7 +854,10 @@ mod tests {
         let body = "# expect: balance 250.5 -\nHTTP/1.1 200 OK\n\n{\"balance\": 250.5}";
         let e = served(&d, body, "not-prepaid").unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::NotPrepaid);
-        assert_eq!(served(&d, body, "healthy").unwrap().amount.to_string(), "250.5");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "250.5"
+        );
     }
 
     /// A form field is read from a form body only, decoded; the same bytes

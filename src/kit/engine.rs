@@ -376,9 +376,8 @@ impl Description {
     /// An amount the vendor answers for a postpaid account, in place of a
     /// balance: exit 6, never a number.
     pub fn not_prepaid_if_amount(mut self, amount: &str) -> Self {
-        self.not_prepaid_amounts.push(
-            crate::money::parse_decimal(amount).expect("built-in amounts parse"),
-        );
+        self.not_prepaid_amounts
+            .push(crate::money::parse_decimal(amount).expect("built-in amounts parse"));
         self
     }
 
@@ -560,7 +559,11 @@ impl Description {
         });
         let sum = || -> Option<Result<Decimal, String>> {
             let (first, rest) = self.available_sum.split_first()?;
-            let base = parts.iter().find(|(p, _)| p == first)?.1;
+            let base = match parts.iter().find(|(p, _)| p == first) {
+                Some((_, v)) => *v,
+                None if self.absent_is_zero => Decimal::ZERO,
+                None => return None,
+            };
             let total = rest
                 .iter()
                 .filter_map(|r| parts.iter().find(|(p, _)| p == r).map(|(_, v)| *v))
@@ -610,7 +613,9 @@ impl Description {
         balance.unit = self
             .unit_when
             .iter()
-            .find(|(p, value, _)| p.resolve(doc).and_then(json::scalar_text).as_deref() == Some(value))
+            .find(|(p, value, _)| {
+                p.resolve(doc).and_then(json::scalar_text).as_deref() == Some(value)
+            })
             .map_or(self.unit, |(_, _, u)| *u);
         balance.parts = parts;
         // An unreadable expiry loses a warning, not the balance.
@@ -1026,7 +1031,11 @@ mod tests {
                 r#"{"data":{"balance":"1","credit_limit":"lots"}}"#,
             ))
             .unwrap_err();
-        assert!(e.message.contains("`/data/credit_limit` is `lots`"), "{}", e.message);
+        assert!(
+            e.message.contains("`/data/credit_limit` is `lots`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -1040,12 +1049,18 @@ mod tests {
         assert_eq!(unit(r#"{"type":"credits","amount":9.2}"#), Unit::Credits);
         assert_eq!(unit(r#"{"type":"euros","amount":9.2}"#), Unit::Money);
         let d = Description::get("/").balance("/n").unit(Unit::Messages);
-        assert_eq!(d.interpret(&reply(200, r#"{"n":5}"#)).unwrap().unit, Unit::Messages);
+        assert_eq!(
+            d.interpret(&reply(200, r#"{"n":5}"#)).unwrap().unit,
+            Unit::Messages
+        );
         assert_eq!(
             [Unit::Money, Unit::Credits, Unit::Messages].map(Unit::as_str),
             ["money", "credits", "messages"]
         );
-        assert_eq!(Part::ALL.map(|p| Part::parse(p.as_str())), Part::ALL.map(Some));
+        assert_eq!(
+            Part::ALL.map(|p| Part::parse(p.as_str())),
+            Part::ALL.map(Some)
+        );
     }
 
     #[test]
@@ -1081,21 +1096,29 @@ mod tests {
             let e = d.interpret(&reply(200, body)).unwrap_err();
             assert_eq!((e.kind, e.http_status), (ErrorKind::NotPrepaid, Some(200)));
             assert!(
-                e.message.starts_with("account is not in prepaid mode (HTTP 200): `/balance` is 1000000"),
+                e.message.starts_with(
+                    "account is not in prepaid mode (HTTP 200): `/balance` is 1000000"
+                ),
                 "{}",
                 e.message
             );
             assert!(!d.retryable(&reply(200, body)));
         }
         assert_eq!(
-            d.interpret(&reply(200, r#"{"balance":999999.99}"#)).unwrap().amount.to_string(),
+            d.interpret(&reply(200, r#"{"balance":999999.99}"#))
+                .unwrap()
+                .amount
+                .to_string(),
             "999999.99"
         );
         let d = Description::get("/")
             .balance("/balance")
             .not_prepaid_when("/account/type", "postpaid");
         let e = d
-            .interpret(&reply(200, r#"{"balance":5,"account":{"type":"postpaid"}}"#))
+            .interpret(&reply(
+                200,
+                r#"{"balance":5,"account":{"type":"postpaid"}}"#,
+            ))
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotPrepaid);
     }

@@ -150,7 +150,9 @@ fn parse_expect(text: &str) -> Result<Expect, String> {
                 parts.push((part, v.to_owned()));
             } else if k == "unit" {
                 let u = Unit::ALL.into_iter().find(|u| u.as_str() == v);
-                unit = Some(u.ok_or_else(|| format!("unknown unit `{v}` (money, credits, messages)"))?);
+                unit = Some(
+                    u.ok_or_else(|| format!("unknown unit `{v}` (money, credits, messages)"))?,
+                );
             } else if k == "expires" {
                 expires = Some(v.to_owned());
             } else {
@@ -278,7 +280,10 @@ mod tests {
                 amount: "400.00".into(),
                 currency: Some("USD".into()),
                 details: vec![("pending".into(), "1".into())],
-                parts: vec![(Part::Cash, "300.00".into()), (Part::Credit, "100.00".into())],
+                parts: vec![
+                    (Part::Cash, "300.00".into()),
+                    (Part::Credit, "100.00".into())
+                ],
                 unit: Some(Unit::Credits),
                 expires: Some("2026-12-31T00:00:00Z".into()),
             }

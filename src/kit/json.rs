@@ -253,12 +253,18 @@ fn split_offset(text: &str) -> Option<(&str, i64)> {
         return Some((text, 0));
     };
     let zone = &text[sign_at + 1..];
-    let (h, m) = zone.split_once(':').unwrap_or((zone.get(..2)?, zone.get(2..)?));
+    let (h, m) = zone
+        .split_once(':')
+        .unwrap_or((zone.get(..2)?, zone.get(2..)?));
     if h.len() != 2 || m.len() != 2 || !(h.to_owned() + m).bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let seconds = h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60;
-    let sign = if text.as_bytes()[sign_at] == b'-' { -1 } else { 1 };
+    let sign = if text.as_bytes()[sign_at] == b'-' {
+        -1
+    } else {
+        1
+    };
     Some((&text[..sign_at], sign * seconds))
 }
 

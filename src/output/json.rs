@@ -161,7 +161,10 @@ mod tests {
         assert!(text.contains("\"cash\": -1.890,"), "{text}");
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed[0]["balance"].to_string(), "98.11");
-        assert_eq!(parsed[0]["parts"], serde_json::json!({"cash": -1.89, "credit": 100}));
+        assert_eq!(
+            parsed[0]["parts"],
+            serde_json::json!({"cash": -1.89, "credit": 100})
+        );
         assert_eq!(parsed[0]["unit"], "credits");
         assert_eq!(parsed[0]["expires_at"], "2026-12-31T23:59:59Z");
         // A balance without parts says so; an error has no unit.

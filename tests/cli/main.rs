@@ -13,6 +13,7 @@ mod faults;
 mod history;
 mod hostile_text;
 mod http_provider;
+mod money;
 mod monitoring;
 mod newcomer;
 mod output_file;
