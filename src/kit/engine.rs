@@ -1127,5 +1127,12 @@ mod tests {
     fn any_answer_is_handled() {
         let d = telnyx();
         crate::kit::check_any_answer(|r| d.interpret(r));
+        let d = telnyx_money()
+            .part(Part::Bonus, "/balance")
+            .available_sum(&[Part::Cash, Part::Credit, Part::Bonus])
+            .expiry("/expires_at")
+            .expiry("/data/expires_at")
+            .not_prepaid_if_amount("1000000");
+        crate::kit::check_any_answer(|r| d.interpret(r));
     }
 }

@@ -361,6 +361,11 @@ pub(crate) fn arbitrary_reply() -> impl proptest::strategy::Strategy<Value = Rep
         "gift_balance",
         "total_balance",
         "detailMessage",
+        "data",
+        "available_credit",
+        "credit_limit",
+        "pending",
+        "expires_at",
     ];
     let leaf = prop_oneof![
         Just(serde_json::Value::Null),
