@@ -977,13 +977,13 @@ mod tests {
     /// Telnyx's money model: the vendor's own available figure when given,
     /// else cash + credit limit, exactly; pending is reported, not subtracted.
     fn telnyx_money() -> Description {
-        Description::get("/v2/balance")
+        Description::get("/")
             .balance("/data/available_credit")
-            .available_sum(&[Part::Cash, Part::Credit])
+            .currency("/data/currency")
+            .part(Part::Reserved, "/data/pending")
             .part(Part::Cash, "/data/balance")
             .part(Part::Credit, "/data/credit_limit")
-            .part(Part::Reserved, "/data/pending")
-            .currency("/data/currency")
+            .available_sum(&[Part::Cash, Part::Credit])
     }
 
     #[test]
@@ -1001,9 +1001,9 @@ mod tests {
         assert_eq!(
             parts,
             [
+                (Part::Reserved, "10.00".into()),
                 (Part::Cash, "-1.89".into()),
-                (Part::Credit, "100.00".into()),
-                (Part::Reserved, "10.00".into())
+                (Part::Credit, "100.00".into())
             ]
         );
         // Without the vendor's figure: the sum, with every digit.

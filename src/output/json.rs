@@ -1,12 +1,13 @@
 //! `--json`: one array, one object per checked profile (SPEC §4).
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 
 use super::status_word;
 use crate::check::CheckResult;
-use crate::kit::Balance;
+use crate::kit::Part;
 use crate::money::json_number;
 
 #[derive(Serialize)]
@@ -20,10 +21,10 @@ struct Row<'a> {
     unit: Option<&'static str>,
     /// The shares `balance` (the available amount) is made of, where the vendor
     /// gives them.
-    parts: Parts<'a>,
+    parts: Amounts<'a, Part>,
     expires_at: Option<String>,
     min_balance: Option<Box<RawValue>>,
-    details: Details<'a>,
+    details: Amounts<'a, String>,
     checked_at: String,
     error: Option<Error<'a>>,
     forecast: Option<Forecast>,
@@ -58,29 +59,15 @@ struct Error<'a> {
     provider_code: Option<&'a str>,
 }
 
-/// Provider extras as an object of exact numbers, in the adapter's order.
-struct Details<'a>(Option<&'a Balance>);
+/// Named amounts as an object of exact numbers, in the adapter's order: a
+/// balance's parts (`cash`, `credit`…) or its provider extras.
+struct Amounts<'a, K>(&'a [(K, Decimal)], fn(&K) -> &str);
 
-impl Serialize for Details<'_> {
+impl<K> Serialize for Amounts<'_, K> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let details = self.0.map_or(&[][..], |b| &b.details[..]);
-        let mut map = s.serialize_map(Some(details.len()))?;
-        for (key, value) in details {
-            map.serialize_entry(key, &json_number(*value))?;
-        }
-        map.end()
-    }
-}
-
-/// The balance's parts as an object of exact numbers, keyed by part name.
-struct Parts<'a>(Option<&'a Balance>);
-
-impl Serialize for Parts<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let parts = self.0.map_or(&[][..], |b| &b.parts[..]);
-        let mut map = s.serialize_map(Some(parts.len()))?;
-        for (part, value) in parts {
-            map.serialize_entry(part.as_str(), &json_number(*value))?;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            map.serialize_entry(self.1(key), &json_number(*value))?;
         }
         map.end()
     }
@@ -98,12 +85,12 @@ pub fn render(results: &[CheckResult]) -> String {
                 balance: balance.map(|b| json_number(b.amount)),
                 currency: balance.and_then(|b| b.currency.as_deref()),
                 unit: balance.map(|b| b.unit.as_str()),
-                parts: Parts(balance),
+                parts: Amounts(balance.map_or(&[], |b| &b.parts), |p| p.as_str()),
                 expires_at: balance
                     .and_then(|b| b.expires_at)
                     .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
                 min_balance: r.min_balance.map(json_number),
-                details: Details(balance),
+                details: Amounts(balance.map_or(&[], |b| &b.details), String::as_str),
                 checked_at: humantime::format_rfc3339_seconds(r.checked_at).to_string(),
                 error: r.outcome.as_ref().err().map(|e| Error {
                     kind: e.kind.as_str(),
