@@ -554,6 +554,16 @@ impl Described<'_> {
     /// figure rewritten, and the first part of a described sum set so that the
     /// parts still add up (Telnyx: balance = available − credit limit).
     fn with_amount(&self, text: &str, amount: rust_decimal::Decimal) -> Option<String> {
+        // What the answer gives is the amount plus what it says was spent.
+        let spent: rust_decimal::Decimal = (self.description.less.iter())
+            .filter_map(|at| self.read(text, at).map(|(v, _)| v))
+            .sum();
+        self.with_gross(text, amount + spent)
+    }
+
+    /// `text` giving `gross` where the vendor gives its figure (before any
+    /// spending it reports beside it is taken off).
+    fn with_gross(&self, text: &str, amount: rust_decimal::Decimal) -> Option<String> {
         let d = self.description;
         let mut text = text.to_owned();
         let mut written = false;
@@ -639,7 +649,7 @@ impl Described<'_> {
         let amount = *self.description.not_prepaid_amounts.first()?;
         let text = std::str::from_utf8(&healthy.body).ok()?;
         Some(Answer {
-            body: self.with_amount(text, amount)?.into_bytes(),
+            body: self.with_gross(text, amount)?.into_bytes(),
             ..healthy.clone()
         })
     }
@@ -840,6 +850,22 @@ mod tests {
         assert_eq!(
             served(&d, body, "healthy").unwrap().amount.to_string(),
             "1467.05"
+        );
+    }
+
+    /// A `low` answer of a vendor that reports spending beside a total keeps
+    /// the spending and lowers the total.
+    #[test]
+    fn low_answers_keep_spending() {
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .balance("/total_credits")
+            .less("/total_usage");
+        let body = "# expect: balance 74.5 -\nHTTP/1.1 200 OK\n\n{\"total_credits\": 100.0, \"total_usage\": 25.5}";
+        assert_eq!(served(&d, body, "low").unwrap().amount.to_string(), "3.75");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "74.5"
         );
     }
 

@@ -195,6 +195,9 @@ pub struct Description {
     /// Amounts the vendor sends for an account that is not prepaid (SMSPortal's
     /// 1000000 for postpaid): never a balance.
     pub not_prepaid_amounts: Vec<Decimal>,
+    /// Amounts taken off what the answer gives, when present (OpenRouter:
+    /// credits bought less credits used): spent, not a share of the balance.
+    pub less: Vec<AmountAt>,
     pub details: Vec<(String, AmountAt)>,
     pub error_code: Vec<Pointer>,
     pub error_message: Vec<Pointer>,
@@ -235,6 +238,7 @@ impl Description {
             available_sum: Vec::new(),
             expiry: Vec::new(),
             not_prepaid_amounts: Vec::new(),
+            less: Vec::new(),
             details: Vec::new(),
             error_code: Vec::new(),
             error_message: Vec::new(),
@@ -378,6 +382,16 @@ impl Description {
     pub fn not_prepaid_if_amount(mut self, amount: &str) -> Self {
         self.not_prepaid_amounts
             .push(crate::money::parse_decimal(amount).expect("built-in amounts parse"));
+        self
+    }
+
+    /// The available amount is what the answer gives less the value at
+    /// `pointer`, when present (a total bought less the total used).
+    pub fn less(mut self, pointer: &str) -> Self {
+        self.less.push(AmountAt {
+            pointer: Pointer::known(pointer),
+            scale: 1,
+        });
         self
     }
 
@@ -603,6 +617,24 @@ impl Description {
                 )
                 .status(status),
             );
+        }
+        let mut amount = amount;
+        for at in &self.less {
+            let Some(v) = at.pointer.resolve(root).filter(|v| !json::is_null(v)) else {
+                continue;
+            };
+            match scaled(v, at.scale) {
+                Ok((d, _)) => match amount.checked_sub(d) {
+                    Some(rest) => amount = rest,
+                    None => {
+                        return unexpected(format!(
+                            "the amount less `{}` is out of range",
+                            at.pointer.as_str()
+                        ));
+                    }
+                },
+                Err(what) => return unexpected(format!("`{}` is {what}", at.pointer.as_str())),
+            }
         }
         let currency = self.currency_of(doc, unit);
         if self.currency.required && currency.is_none() {
@@ -1036,6 +1068,30 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    /// Credits bought less credits used, exactly; a placeholder is judged on
+    /// the vendor's own figure.
+    #[test]
+    fn less_takes_spending_off() {
+        let d = Description::get("/")
+            .balance("/data/total_credits")
+            .less("/data/total_usage")
+            .not_prepaid_if_amount("1000000");
+        let amount = |body: &str| d.interpret(&reply(200, body)).map(|b| b.amount.to_string());
+        assert_eq!(
+            amount(r#"{"data":{"total_credits":100,"total_usage":25.0412}}"#).unwrap(),
+            "74.9588"
+        );
+        assert_eq!(amount(r#"{"data":{"total_credits":5}}"#).unwrap(), "5");
+        let e = amount(r#"{"data":{"total_credits":5,"total_usage":"x"}}"#).unwrap_err();
+        assert!(
+            e.message.contains("`/data/total_usage` is `x`"),
+            "{}",
+            e.message
+        );
+        let e = amount(r#"{"data":{"total_credits":1000000,"total_usage":1}}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotPrepaid);
     }
 
     #[test]
