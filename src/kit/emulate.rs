@@ -884,6 +884,12 @@ mod tests {
             served(&d, body, "healthy").unwrap().amount.to_string(),
             "250.5"
         );
+        // The placeholder is the vendor's own figure, before spending.
+        let d = d.less("/used");
+        let body =
+            "# expect: balance 250 -\nHTTP/1.1 200 OK\n\n{\"balance\": 250.5, \"used\": 0.5}";
+        let e = served(&d, body, "not-prepaid").unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::NotPrepaid);
     }
 
     /// A form field is read from a form body only, decoded; the same bytes
