@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
+    build_date();
     let providers = Path::new("src/providers");
     println!("cargo:rerun-if-changed=src/providers");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -40,4 +41,29 @@ fn main() {
         let name = vendor.file_name().to_string_lossy().into_owned();
         std::fs::write(dir.join(format!("{name}.rs")), code).expect("OUT_DIR is writable");
     }
+}
+
+/// The date on the manual pages: `SOURCE_DATE_EPOCH`'s (reproducible builds),
+/// else today's, as YYYY-MM-DD.
+fn build_date() {
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    // Howard Hinnant's days-to-civil.
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    println!("cargo:rustc-env=BALANCE_BUILD_DATE={year:04}-{month:02}-{day:02}");
 }

@@ -14,10 +14,11 @@
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use balance::check::CheckResult;
+use balance::config::HistoryLocation as Location;
 use balance::config::Settings;
-use balance::history::{self, Location, Record, Store};
+use balance::history::{self, Record, Store};
 use balance::kit::Balance;
+use balance::result::{CheckResult, Status};
 use rust_decimal::Decimal;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -54,11 +55,12 @@ fn main() {
                 checked_at: at,
                 profile: format!("p{p:03}"),
                 provider: "infobip".into(),
-                status: "ok".into(),
+                status: Status::Ok,
                 balance: Some(Decimal::new(cents, 2)),
                 currency: Some("EUR".into()),
                 error_kind: None,
                 duration_ms: Some(120),
+                ..Record::default()
             });
         }
         store.import(&rows).unwrap();

@@ -9,62 +9,12 @@ use rust_decimal::Decimal;
 
 use crate::config::{ProfileEntry, Settings};
 use crate::debug;
-use crate::error::{CheckError, Exit};
-use crate::history::Forecast;
+use crate::error::CheckError;
 use crate::http::{Http, Pool};
 use crate::kit::{Balance, Ctx};
+use crate::result::CheckResult;
 use crate::secret::SecretEnv;
 use crate::text;
-
-/// The result of checking one profile.
-#[derive(Debug, Clone)]
-pub struct CheckResult {
-    pub profile: String,
-    pub provider: String,
-    pub min_balance: Option<Decimal>,
-    pub outcome: Result<Balance, CheckError>,
-    pub checked_at: SystemTime,
-    pub duration: Duration,
-    /// Days: a forecast to run out sooner makes the result LOW (SPEC §10).
-    pub min_days: Option<f64>,
-    /// When it runs out, from the recorded history; `None` without enough of it.
-    pub forecast: Option<Forecast>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Low,
-    Error,
-}
-
-impl CheckResult {
-    pub fn status(&self) -> Status {
-        match (&self.outcome, self.min_balance) {
-            (Err(_), _) => Status::Error,
-            (Ok(b), Some(min)) if b.amount < min => Status::Low,
-            (Ok(_), _) if self.empties_soon() => Status::Low,
-            (Ok(_), _) => Status::Ok,
-        }
-    }
-
-    /// Whether the forecast says empty within `min_days` (strictly sooner, as a
-    /// balance is low strictly below `min_balance`).
-    pub fn empties_soon(&self) -> bool {
-        match (self.forecast, self.min_days) {
-            (Some(f), Some(days)) => self.outcome.is_ok() && f.days_left < days,
-            _ => false,
-        }
-    }
-
-    pub fn exit(&self) -> Exit {
-        match (&self.outcome, self.status()) {
-            (Err(e), _) => e.kind.exit(),
-            (_, Status::Low) => Exit::Low,
-            _ => Exit::Ok,
-        }
-    }
-}
 
 /// Overrides from the command line.
 #[derive(Debug, Clone, Default)]

@@ -14,11 +14,16 @@ use crate::range::Range;
 #[derive(Debug, Parser)]
 #[command(name = "balance", version, after_help = crate::error::exit_help(), max_term_width = 100)]
 pub struct Cli {
-    /// Config file, for `check` and `profiles` (also accepted after them)
-    /// [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml, else the
-    /// platform config dir]
-    // Not global: a command that reads no config refuses it instead of ignoring it.
-    #[arg(long, value_name = "FILE")]
+    /// Config file [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml,
+    /// else the platform config dir]
+    // Global, like `git -C`: a wrapper or alias that always passes it must work with
+    // every command, so the commands that read no config ignore it.
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub config: Option<PathBuf>,
 
     /// Diagnostics on stderr (-v requests and timings, -vv more); never secrets
@@ -26,30 +31,19 @@ pub struct Cli {
           help_heading = "Global options")]
     pub verbose: u8,
 
-    /// When to colour the table, for `check` and `demo` (also accepted after them)
-    #[arg(long, value_enum, value_name = "WHEN")]
+    /// When to colour tables (NO_COLOR set and non-empty means never, unless `always`)
+    /// [default: auto]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub color: Option<ColorWhen>,
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// `--config`, for the commands that read a config file.
-#[derive(Debug, Args)]
-pub struct ConfigArg {
-    /// Config file [default: $BALANCE_CONFIG, else $XDG_CONFIG_HOME/balance/config.toml,
-    /// else the platform config dir]
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-}
-
-/// `--color`, for the commands that draw a table.
-#[derive(Debug, Args)]
-pub struct ColorArg {
-    /// When to colour the table (NO_COLOR set and non-empty means never, unless
-    /// `always`) [default: auto]
-    #[arg(long, value_enum, value_name = "WHEN")]
-    pub color: Option<ColorWhen>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,9 +78,14 @@ pub enum Command {
     Config(ConfigCommand),
     /// Print the manual page (roff) on stdout: `balance man | man -l -`
     Man {
-        /// A command's own page (`balance man check`)
-        #[arg(value_name = "COMMAND")]
+        /// A command's own page (`balance man check`, `balance man config-check`)
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
         command: Option<String>,
+
+        /// Write every page instead (balance.1 and one balance-COMMAND.1 per
+        /// command) into DIR, for packaging
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// What the recorded checks show: per profile, the trend and when it runs out
     History(HistoryArgs),
@@ -94,7 +93,7 @@ pub enum Command {
     Report(ReportArgs),
     /// Check every profile on its interval and serve /metrics, /api/v1/balances and a status page
     Serve(ServeArgs),
-    /// The [[alerts]] of the config (SPEC §12)
+    /// The [[alerts]] of the config: `balance alerts test` sends a test message
     #[command(subcommand)]
     Alerts(AlertsCommand),
     /// Print a shell completion script on stdout
@@ -164,12 +163,6 @@ pub struct CheckArgs {
     /// Write the output to FILE (atomically: a reader never sees half a file)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub config: ConfigArg,
-
-    #[command(flatten)]
-    pub color: ColorArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,15 +170,15 @@ pub enum ConfigCommand {
     /// Resolve every profile's keys and secrets (env, file, command, literal)
     /// without calling a vendor: one line per problem, or "N profiles ok"; exit 3
     /// on any problem
-    Check(ConfigArg),
+    Check,
     /// Print the config file's path (where `check` reads it, `init` writes it)
-    Path(ConfigArg),
+    Path,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AlertsCommand {
     /// Send a test message to every [[alerts]] target; exit 1 if any fails
-    Test(ConfigArg),
+    Test,
 }
 
 #[derive(Debug, Args)]
@@ -193,9 +186,6 @@ pub struct InitArgs {
     /// Print the starter config on stdout instead of writing a file
     #[arg(long)]
     pub stdout: bool,
-
-    #[command(flatten)]
-    pub config: ConfigArg,
 }
 
 #[derive(Debug, Args)]
@@ -203,9 +193,6 @@ pub struct ProfilesArgs {
     /// JSON instead of a table
     #[arg(long)]
     pub json: bool,
-
-    #[command(flatten)]
-    pub config: ConfigArg,
 }
 
 #[derive(Debug, Args)]
@@ -214,9 +201,13 @@ pub struct HistoryArgs {
     #[command(subcommand)]
     pub action: Option<HistoryAction>,
 
-    /// Profiles to show [default: every recorded one]
+    /// Profiles to show [default: the config's]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+
+    /// Every profile in the store, not only the config's
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
 
     /// How far back: 30d, 12h, 1y, or `all` [default: 30d for the table, all for json and csv]
     #[arg(long, value_name = "AGE", value_parser = parse_since)]
@@ -229,16 +220,17 @@ pub struct HistoryArgs {
     /// Write the output to FILE (atomically)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub config: ConfigArg,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Profiles to show [default: the config's, then every other recorded one]
+    /// Profiles to show [default: the config's]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
+
+    /// Every profile in the store, not only the config's
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
 
     /// How much history the charts show: 30d, 12h, 1y, or `all`
     #[arg(long, value_name = "AGE", value_parser = parse_since, default_value = "30d")]
@@ -247,9 +239,6 @@ pub struct ReportArgs {
     /// Write the page to FILE.html (atomically) [default: stdout]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub config: ConfigArg,
 }
 
 #[derive(Debug, Args)]
@@ -262,9 +251,6 @@ pub struct ServeArgs {
     /// config's, else 5m]
     #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
     pub interval: Option<std::time::Duration>,
-
-    #[command(flatten)]
-    pub config: ConfigArg,
 }
 
 fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
@@ -278,9 +264,16 @@ pub enum HistoryAction {
     Import {
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
+    },
+    /// Remove every recorded row of one profile (asks first on a terminal;
+    /// elsewhere --yes is required)
+    Forget {
+        #[arg(value_name = "PROFILE")]
+        profile: String,
 
-        #[command(flatten)]
-        config: ConfigArg,
+        /// Do not ask
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -326,9 +319,6 @@ pub struct DemoArgs {
     /// Same as --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
-
-    #[command(flatten)]
-    pub color: ColorArg,
 }
 
 /// `check`'s formats; `value` needs exactly one profile and the demo has several,
@@ -359,8 +349,23 @@ impl From<DemoFormat> for Format {
     }
 }
 
+/// The scenario table, each answer wrapped under its own column so that no line
+/// is wider than 80 (clap would wrap it again, to column 0).
 fn sandbox_help() -> String {
-    crate::sandbox::scenario_help()
+    const INDENT: usize = 2 + 18 + 1 + 6 + 2;
+    let mut out = String::from(
+        "Scenarios: the credential (api_key, password, client_secret, dev_secret)\npicks one.\n",
+    );
+    for s in crate::sandbox::SCENARIOS {
+        let answer = crate::output::table::wrap_text(s.answer, 80 - INDENT)
+            .replace('\n', &format!("\n{:INDENT$}", ""));
+        out.push_str(&format!("  {:<18} exit {}  {answer}\n", s.key, s.exit));
+    }
+    out.push_str(
+        "\nYeastar: the client_secret picks the scenario when the token is issued, and\n\
+         a cached token keeps it; give each scenario its own client_id.",
+    );
+    out
 }
 
 impl CheckArgs {

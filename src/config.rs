@@ -9,50 +9,303 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 use crate::error::AppError;
+use crate::kit::keys::{self, KeySpec};
 use crate::kit::provider::ProviderSpec;
-use crate::kit::{Adapter, keys, parse_base_url};
+use crate::kit::{Adapter, parse_base_url};
 use crate::money::parse_user_amount;
 use crate::providers;
 use crate::secret::{SecretEnv, SecretSource};
 
-/// Keys every profile accepts, whatever its provider.
-pub const COMMON_KEYS: &[(&str, &str)] = &[
-    (
-        "provider",
-        "the vendor adapter (required; see `balance providers`)",
-    ),
-    (
-        "base_url",
-        "API base URL; may carry a path prefix; http:// only for loopback",
-    ),
-    (
-        "min_balance",
-        "threshold: a balance below it is LOW (exit 9)",
-    ),
-    (
-        "currency",
-        "currency to report when the vendor's answer has none",
-    ),
-    ("timeout", "seconds per HTTP request, overriding [settings]"),
-    (
-        "min_days",
-        "threshold: a forecast to run out within this many days is LOW (exit 9)",
-    ),
-    (
-        "interval",
-        "time between checks under `balance serve` (\"5m\", or seconds), overriding [settings]",
-    ),
+/// A key every profile takes, described as a provider's keys are (its good and
+/// bad values are data the tests run), and how it lands in [`Common`].
+pub struct CommonKey {
+    pub spec: KeySpec,
+    parse: fn(&toml::Value, &mut Common) -> Result<(), String>,
+}
+
+/// The common keys' values of one profile.
+#[derive(Default)]
+struct Common {
+    base_url: Option<url::Url>,
+    min_balance: Option<Decimal>,
+    currency: Option<String>,
+    timeout: Option<Duration>,
+    min_days: Option<f64>,
+    interval: Option<Duration>,
+}
+
+/// Keys every profile accepts, whatever its provider. `provider` is read first
+/// (it decides the rest); the others in this order.
+pub const COMMON_KEYS: &[CommonKey] = &[
+    CommonKey {
+        spec: KeySpec::text(
+            "provider",
+            "the vendor adapter (required; see `balance providers`)",
+        )
+        .required()
+        .example("infobip"),
+        parse: |_, _| Ok(()),
+    },
+    CommonKey {
+        spec: KeySpec::toml(
+            "base_url",
+            "API base URL; may carry a path prefix; http:// only for loopback",
+        )
+        .cases(
+            &[
+                "\"https://proxy.example/frontier\"",
+                "\"http://127.0.0.1:8080\"",
+            ],
+            &["\"http://example.com\"", "\"https://u:p@example.com\"", "3"],
+        ),
+        parse: |v, c| {
+            let toml::Value::String(s) = v else {
+                return Err("must be a string".into());
+            };
+            c.base_url = Some(parse_base_url(s)?);
+            Ok(())
+        },
+    },
+    CommonKey {
+        spec: KeySpec::toml(
+            "min_balance",
+            "threshold: a balance below it is LOW (exit 9)",
+        )
+        .cases(&["20", "20.5", "\"20.50\""], &["true", "\"lots\""]),
+        parse: |v, c| {
+            c.min_balance = Some(amount(v)?);
+            Ok(())
+        },
+    },
+    CommonKey {
+        spec: KeySpec::toml(
+            "currency",
+            "currency to report when the vendor's answer has none",
+        )
+        .cases(&["\"EUR\""], &["\"\"", "3"]),
+        parse: |v, c| match v {
+            toml::Value::String(s) if !s.trim().is_empty() => {
+                c.currency = Some(s.trim().to_owned());
+                Ok(())
+            }
+            _ => Err("must be a non-empty string such as \"EUR\"".into()),
+        },
+    },
+    CommonKey {
+        spec: KeySpec::toml("timeout", "seconds per HTTP request, overriding [settings]")
+            .cases(&["5", "2.5"], &["0", "-1", "\"5s\""]),
+        parse: |v, c| {
+            c.timeout = Some(seconds(v)?);
+            Ok(())
+        },
+    },
+    CommonKey {
+        spec: KeySpec::toml(
+            "min_days",
+            "threshold: a forecast to run out within this many days is LOW (exit 9)",
+        )
+        .cases(&["7", "2.5"], &["0", "\"7\""]),
+        parse: |v, c| {
+            c.min_days = Some(days(v)?);
+            Ok(())
+        },
+    },
+    CommonKey {
+        spec: KeySpec::toml(
+            "interval",
+            "time between checks under `balance serve` (\"5m\", or seconds), overriding [settings]",
+        )
+        .cases(&["\"5m\"", "30"], &["0", "\"2d\"", "\"soon\""]),
+        parse: |v, c| {
+            c.interval = Some(interval(v)?);
+            Ok(())
+        },
+    },
 ];
-const SETTINGS_KEYS: &[&str] = &[
-    "timeout",
-    "retries",
-    "concurrency",
-    "history",
-    "history_days",
-    "forecast_window",
-    "interval",
-    "serve_token",
+
+/// One `[settings]` key: described once, with its good and bad values as data.
+pub struct SettingKey {
+    pub spec: KeySpec,
+    parse: fn(&toml::Value, &mut Settings) -> Result<(), String>,
+}
+
+/// `[settings]`, in the order the docs list it.
+pub const SETTINGS_KEYS: &[SettingKey] = &[
+    SettingKey {
+        spec: KeySpec::toml("timeout", "seconds per HTTP request (default 10)")
+            .cases(&["10", "2.5"], &["0", "-1", "86401", "\"10s\""]),
+        parse: |v, s| {
+            s.timeout = seconds(v)?;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml(
+            "retries",
+            "extra attempts after a 429, a 5xx or a network failure (default 2)",
+        )
+        .cases(&["0", "10"], &["-1", "11", "\"2\""]),
+        parse: |v, s| {
+            s.retries = int_in(v, 0, 10)? as u32;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml("concurrency", "profiles in flight at once (default 8)")
+            .cases(&["1", "256"], &["0", "257"]),
+        parse: |v, s| {
+            s.concurrency = int_in(v, 1, 256)? as usize;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml(
+            "history",
+            "the history store's file, or false for none (default: the data dir)",
+        )
+        .cases(&["\"/var/lib/balance/h.sqlite3\"", "false", "true"], &["3", "\"\""]),
+        parse: |v, s| {
+            s.history = match v {
+                toml::Value::Boolean(false) => HistoryLocation::Off,
+                toml::Value::Boolean(true) => HistoryLocation::Default,
+                toml::Value::String(p) if !p.trim().is_empty() => {
+                    HistoryLocation::Path(expand_home(p.trim()))
+                }
+                _ => return Err("must be a file path or false".into()),
+            };
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml("history_days", "records older than this are pruned (default 400)")
+            .cases(&["30", "100000"], &["0", "100001"]),
+        parse: |v, s| {
+            s.history_days = int_in(v, 1, 100_000)? as u32;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml(
+            "forecast_window",
+            "how far back a forecast reads (default \"14d\")",
+        )
+        .cases(&["\"14d\"", "\"3d 12h\"", "\"1h\""], &["\"soon\"", "14", "\"5m\""]),
+        parse: |v, s| {
+            s.forecast_window = match v {
+                toml::Value::String(text) => humantime::parse_duration(text.trim())
+                    .ok()
+                    .filter(|d| *d >= Duration::from_secs(3600)),
+                _ => None,
+            }
+            .ok_or("must be a duration of at least 1h, such as \"14d\"")?;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml(
+            "interval",
+            "time between a profile's checks under `balance serve` (default \"5m\")",
+        )
+        .cases(&["\"2m\"", "30", "86400"], &["0", "\"0s\"", "\"2d\"", "\"soon\"", "true"]),
+        parse: |v, s| {
+            s.interval = interval(v)?;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::secret(
+            "serve_token",
+            "the token `balance serve` asks for (Bearer, or the password of HTTP Basic)",
+        )
+        .cases(&["\"t0ken\"", "{ env = \"T\" }"], &["3", "{ nope = 1 }"]),
+        // Read into `Config::serve_token`, kept out of `Settings`.
+        parse: |_, _| Ok(()),
+    },
+    SettingKey {
+        spec: KeySpec::toml(
+            "serve_hosts",
+            "more host names `balance serve` answers to in the Host header, beside its address and loopback",
+        )
+        .cases(
+            &["[]", "[\"balance.example.com\", \"10.0.0.5\"]"],
+            &["\"balance.example.com\"", "[\"http://x\"]", "[\"a:80\"]", "[3]"],
+        ),
+        parse: |v, s| {
+            s.serve_hosts = host_names(v)?;
+            Ok(())
+        },
+    },
+    SettingKey {
+        spec: KeySpec::toml(
+            "alert_timeout",
+            "the budget for delivering a run's alerts, all targets at once (default \"5s\")",
+        )
+        .cases(&["\"5s\"", "2", "\"1m\""], &["0", "\"0s\"", "\"11m\"", "\"soon\""]),
+        parse: |v, s| {
+            s.alert_timeout = match v {
+                toml::Value::String(text) => humantime::parse_duration(text.trim()).ok(),
+                toml::Value::Integer(n) => u64::try_from(*n).ok().map(Duration::from_secs),
+                _ => None,
+            }
+            .filter(|d| (Duration::from_secs(1)..=Duration::from_secs(600)).contains(d))
+            .ok_or("must be a duration from 1s to 10m, such as \"5s\"")?;
+            Ok(())
+        },
+    },
 ];
+
+/// Host names as the Host header carries them, without a port.
+fn host_names(v: &toml::Value) -> Result<Vec<String>, String> {
+    const HOW: &str = "must be a list of host names such as [\"balance.example.com\"]";
+    let toml::Value::Array(items) = v else {
+        return Err(HOW.into());
+    };
+    items
+        .iter()
+        .map(|item| {
+            let name = item.as_str().map(str::trim).ok_or(HOW)?;
+            let port = name.rsplit_once(']').map_or(name, |(_, rest)| rest);
+            if name.is_empty() || port.contains(':') || url::Host::parse(name).is_err() {
+                return Err(format!(
+                    "{HOW}; `{}` is not one (no scheme, port or path)",
+                    crate::text::clean(name, 60)
+                ));
+            }
+            Ok(name.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// `[settings] history`: where the store lives, or that there is none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HistoryLocation {
+    /// `$XDG_DATA_HOME/balance/history.sqlite3`, else the platform data dir.
+    #[default]
+    Default,
+    Path(PathBuf),
+    Off,
+}
+
+impl HistoryLocation {
+    /// The store's file; `None` when history is off or there is no home to put it in.
+    pub fn path(&self) -> Option<PathBuf> {
+        match self {
+            HistoryLocation::Off => None,
+            HistoryLocation::Path(p) => Some(p.clone()),
+            HistoryLocation::Default => default_history_path(),
+        }
+    }
+}
+
+pub fn default_history_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
+        return Some(dir.join("balance").join("history.sqlite3"));
+    }
+    directories::ProjectDirs::from("", "", "balance").map(|d| d.data_dir().join("history.sqlite3"))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -60,13 +313,18 @@ pub struct Settings {
     pub retries: u32,
     pub concurrency: usize,
     /// Where checks are recorded (SPEC §10).
-    pub history: crate::history::Location,
+    pub history: HistoryLocation,
     /// Records older than this many days are pruned.
     pub history_days: u32,
     /// How far back a forecast reads.
     pub forecast_window: Duration,
     /// Time between a profile's checks under `balance serve` (SPEC §11).
     pub interval: Duration,
+    /// Host names `balance serve` accepts in the Host header besides its own
+    /// address and loopback names, lowercase.
+    pub serve_hosts: Vec<String>,
+    /// The whole budget for delivering one run's alerts (SPEC §12).
+    pub alert_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -75,11 +333,214 @@ impl Default for Settings {
             timeout: Duration::from_secs(10),
             retries: 2,
             concurrency: 8,
-            history: crate::history::Location::Default,
+            history: HistoryLocation::Default,
             history_days: 400,
             forecast_window: Duration::from_secs(14 * 86_400),
             interval: Duration::from_secs(300),
+            serve_hosts: Vec::new(),
+            alert_timeout: DEFAULT_ALERT_TIMEOUT,
         }
+    }
+}
+
+/// A few seconds: enough for a webhook on a sane network to answer with its
+/// retries, short enough that a cron run never hangs on one that does not.
+pub const DEFAULT_ALERT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One `[[alerts]]` entry (SPEC §12).
+#[derive(Debug, Clone)]
+pub struct AlertTarget {
+    /// Its place in the file, from 1: names it when it has no `name`.
+    pub index: usize,
+    pub name: Option<String>,
+    pub kind: AlertKind,
+    /// Send again while a profile stays not-OK, this often.
+    pub repeat: Option<Duration>,
+    /// A threshold of the alert's own: a profile is LOW for this target only
+    /// below it, so a second entry with a lower `below` escalates.
+    pub below: Option<Decimal>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AlertKind {
+    /// POST JSON with a Slack-compatible `text`; the URL is a secret.
+    Webhook(SecretSource),
+    /// Run without a shell, the message on stdin.
+    Command(Vec<String>),
+}
+
+impl AlertKind {
+    pub fn word(&self) -> &'static str {
+        match self {
+            AlertKind::Webhook(_) => "webhook",
+            AlertKind::Command(_) => "command",
+        }
+    }
+}
+
+impl AlertTarget {
+    /// How messages name it: `alert "ops" (webhook)` or `alert 2 (command)`;
+    /// never the webhook's URL.
+    pub fn describe(&self) -> String {
+        match &self.name {
+            Some(name) => format!("alert \"{name}\" ({})", self.kind.word()),
+            None => format!("alert {} ({})", self.index, self.kind.word()),
+        }
+    }
+
+    /// What the store keys its alert state by: the name, else the place.
+    pub fn key(&self) -> String {
+        match &self.name {
+            Some(name) => format!("name:{name}"),
+            None => format!("index:{}", self.index),
+        }
+    }
+}
+
+/// The keys of an `[[alerts]]` entry.
+pub const ALERT_KEYS: &[KeySpec] = &[
+    KeySpec::text(
+        "name",
+        "how warnings name this alert (else its place: \"alert 2\"); keeps its state when entries move",
+    )
+    .check(alert_name, "ops-slack")
+    .cases(&["ops", "team.sms_1"], &["two words", "x/y"]),
+    KeySpec::secret(
+        "webhook",
+        "URL to POST the JSON message to (a secret: query string included); https, or http on loopback",
+    ),
+    KeySpec::toml(
+        "command",
+        "program and arguments, run without a shell, the message on stdin",
+    )
+    .cases(&["[\"mail\", \"-s\", \"x\", \"ops@example.com\"]"], &["\"mail x\"", "[]", "[3]"]),
+    KeySpec::toml(
+        "repeat",
+        "send again this often while a profile stays LOW or failing (\"24h\"); default: on changes only",
+    )
+    .cases(&["\"24h\"", "\"30m\""], &["\"0s\"", "24", "\"soon\"", "\"30s\""]),
+    KeySpec::toml(
+        "below",
+        "this alert's own threshold: LOW for it only below this amount (escalation: a second entry with a lower one)",
+    )
+    .cases(&["3", "2.5", "\"3.00\""], &["true", "\"x\""]),
+];
+
+const ALERT_RULES: &[keys::Rule] = &[keys::Rule::OneOf(&[&["webhook"], &["command"]])];
+
+fn alert_name(name: &str) -> Result<(), String> {
+    if valid_profile_name(name) {
+        Ok(())
+    } else {
+        Err("may hold only letters, digits, `_`, `.` and `-`".into())
+    }
+}
+
+fn alert_command(v: &toml::Value) -> Result<Vec<String>, String> {
+    let toml::Value::Array(argv) = v else {
+        return Err("must be a list: [\"prog\", \"arg\"] (it runs without a shell)".into());
+    };
+    let argv: Option<Vec<String>> = argv.iter().map(|a| a.as_str().map(str::to_owned)).collect();
+    match argv {
+        Some(argv) if argv.first().is_some_and(|p| !p.is_empty()) => Ok(argv),
+        _ => Err(
+            "must be a non-empty list of strings, e.g. [\"mail\", \"-s\", \"balance\", \"ops@example.com\"]"
+                .into(),
+        ),
+    }
+}
+
+fn alert_repeat(v: &toml::Value) -> Result<Duration, String> {
+    match v {
+        toml::Value::String(text) => humantime::parse_duration(text.trim()).ok(),
+        _ => None,
+    }
+    .filter(|d| *d >= Duration::from_secs(60))
+    .ok_or_else(|| "must be a duration of at least 1m, such as \"24h\"".into())
+}
+
+/// Reads the `alerts` array of tables; `base_dir` anchors relative secret files.
+fn parse_alerts(value: toml::Value, base_dir: &Path) -> Result<Vec<AlertTarget>, String> {
+    let toml::Value::Array(entries) = value else {
+        return Err("`alerts` must be an array of tables: [[alerts]]".into());
+    };
+    let mut targets: Vec<AlertTarget> = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.into_iter().enumerate() {
+        let index = i + 1;
+        let toml::Value::Table(table) = entry else {
+            return Err(format!("alert {index} must be a table: [[alerts]]"));
+        };
+        let who = format!("in alert {index}");
+        let cx = keys::Context {
+            common: &[],
+            common_set: &[],
+            who: &who,
+            base_dir,
+        };
+        let at = |m: String| format!("alert {index}: {m}");
+        // An unknown key's message names the alert itself.
+        let values = keys::read(ALERT_KEYS, ALERT_RULES, &table, &cx)
+            .map_err(|m| if m.starts_with("unknown ") { m } else { at(m) })?;
+        let kind = match (values.secret("webhook"), values.toml("command")) {
+            (Some(url), _) => AlertKind::Webhook(url.clone()),
+            (None, Some(argv)) => {
+                AlertKind::Command(alert_command(argv).map_err(|m| at(format!("`command` {m}")))?)
+            }
+            (None, None) => return Err(at("set `webhook` or `command`".into())),
+        };
+        let repeat = match values.toml("repeat") {
+            Some(v) => Some(alert_repeat(v).map_err(|m| at(format!("`repeat` {m}")))?),
+            None => None,
+        };
+        let below = match values.toml("below") {
+            Some(v) => Some(amount(v).map_err(|m| at(format!("`below` {m}")))?),
+            None => None,
+        };
+        let name = values.text("name").map(str::to_owned);
+        if let Some(n) = &name
+            && targets.iter().any(|t| t.name.as_ref() == Some(n))
+        {
+            return Err(at(format!("the name `{n}` is taken by another alert")));
+        }
+        targets.push(AlertTarget {
+            index,
+            name,
+            kind,
+            repeat,
+            below,
+        });
+    }
+    Ok(targets)
+}
+
+/// A webhook URL: `base_url`'s rules (https, or http only to loopback), but a
+/// query string is allowed, as chat services put their key there. The URL is a
+/// secret: no message quotes it.
+pub fn parse_webhook_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text.trim()).map_err(|e| {
+        if e == url::ParseError::RelativeUrlWithoutBase && !text.contains("://") {
+            "webhook URL has no scheme: it must start with https:// (or http:// on loopback)"
+                .to_owned()
+        } else {
+            format!("webhook URL is not a URL ({e})")
+        }
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("webhook URL must not carry user:password@".into());
+    }
+    if url.fragment().is_some() {
+        return Err("webhook URL must not have a #fragment".into());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err("webhook URL has no host".into()),
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        _ => Err("webhook URL must be https:// (or http:// on loopback)".into()),
     }
 }
 
@@ -91,7 +552,7 @@ pub struct Config {
     pub profiles: Vec<ProfileEntry>,
     pub secret_env: SecretEnv,
     /// `[[alerts]]`: where state changes are sent (SPEC §12).
-    pub alerts: Vec<crate::alerts::Target>,
+    pub alerts: Vec<AlertTarget>,
     /// `[settings] serve_token`: the bearer token `balance serve` asks for. Kept
     /// out of `Settings`, which compares by value and a secret does not.
     pub serve_token: Option<SecretSource>,
@@ -194,18 +655,22 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
         ))
     })?;
 
-    let base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
-    let mut serve_token = None;
-    let settings = match doc.remove("settings") {
-        None => Settings::default(),
-        Some(toml::Value::Table(mut t)) => {
-            if let Some(v) = t.remove("serve_token") {
-                serve_token = Some(
-                    SecretSource::from_toml(&v, &base_dir)
-                        .map_err(|m| fail(format!("[settings]: `serve_token` {m}")))?,
-                );
-            }
-            parse_settings(t).map_err(|m| fail(format!("[settings]: {m}")))?
+    // Absolute, so that a `{ file = "k" }` error names the file it looked for.
+    let base_dir = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_owned))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (settings, serve_token) = match doc.remove("settings") {
+        None => (Settings::default(), None),
+        Some(toml::Value::Table(t)) => {
+            parse_settings(&t, &base_dir).map_err(|m| {
+                // An unknown key's message names [settings] itself.
+                fail(if m.starts_with("unknown ") {
+                    m
+                } else {
+                    format!("[settings]: {m}")
+                })
+            })?
         }
         Some(_) => return Err(fail("`settings` must be a table".into())),
     };
@@ -216,7 +681,7 @@ pub fn parse(text: &str, path: &Path, shared: bool) -> Result<Config, AppError> 
     };
     let alerts = match doc.remove("alerts") {
         None => Vec::new(),
-        Some(v) => crate::alerts::parse(v, &base_dir).map_err(fail)?,
+        Some(v) => parse_alerts(v, &base_dir).map_err(fail)?,
     };
     if let Some(key) = doc.keys().next() {
         return Err(fail(format!(
@@ -282,49 +747,27 @@ fn valid_profile_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-fn parse_settings(mut t: toml::Table) -> Result<Settings, String> {
+/// `[settings]` against its table of keys: every unknown key at once, each
+/// value by its key's rule. The serve token comes back beside the settings.
+fn parse_settings(
+    t: &toml::Table,
+    base_dir: &Path,
+) -> Result<(Settings, Option<SecretSource>), String> {
+    let specs: Vec<KeySpec> = SETTINGS_KEYS.iter().map(|k| k.spec).collect();
+    let cx = keys::Context {
+        common: &[],
+        common_set: &[],
+        who: "in [settings]",
+        base_dir,
+    };
+    let values = keys::read(&specs, &[], t, &cx)?;
     let mut s = Settings::default();
-    if let Some(v) = t.remove("timeout") {
-        s.timeout = seconds(&v).map_err(|m| format!("`timeout` {m}"))?;
-    }
-    if let Some(v) = t.remove("retries") {
-        s.retries = int_in(&v, 0, 10).map_err(|m| format!("`retries` {m}"))? as u32;
-    }
-    if let Some(v) = t.remove("concurrency") {
-        s.concurrency = int_in(&v, 1, 256).map_err(|m| format!("`concurrency` {m}"))? as usize;
-    }
-    if let Some(v) = t.remove("history") {
-        s.history = match v {
-            toml::Value::Boolean(false) => crate::history::Location::Off,
-            toml::Value::Boolean(true) => crate::history::Location::Default,
-            toml::Value::String(p) if !p.trim().is_empty() => {
-                crate::history::Location::Path(expand_home(p.trim()))
-            }
-            _ => return Err("`history` must be a file path or false".into()),
-        };
-    }
-    if let Some(v) = t.remove("history_days") {
-        s.history_days = int_in(&v, 1, 100_000).map_err(|m| format!("`history_days` {m}"))? as u32;
-    }
-    if let Some(v) = t.remove("forecast_window") {
-        s.forecast_window = match &v {
-            toml::Value::String(text) => humantime::parse_duration(text.trim())
-                .ok()
-                .filter(|d| *d >= Duration::from_secs(3600)),
-            _ => None,
+    for key in SETTINGS_KEYS {
+        if let Some(v) = values.toml(key.spec.name) {
+            (key.parse)(v, &mut s).map_err(|m| format!("`{}` {m}", key.spec.name))?;
         }
-        .ok_or("`forecast_window` must be a duration of at least 1h, such as \"14d\"")?;
     }
-    if let Some(v) = t.remove("interval") {
-        s.interval = interval(&v).map_err(|m| format!("`interval` {m}"))?;
-    }
-    if let Some(key) = t.keys().next() {
-        return Err(format!(
-            "unknown key `{key}` (accepted: {})",
-            SETTINGS_KEYS.join(", ")
-        ));
-    }
-    Ok(s)
+    Ok((s, values.secret("serve_token").cloned()))
 }
 
 fn int_in(v: &toml::Value, min: i64, max: i64) -> Result<i64, String> {
@@ -383,60 +826,47 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
                 .find(|p| p.name.eq_ignore_ascii_case(&provider_name))
         })
         .ok_or_else(|| {
-            let near = keys::suggest(
-                &provider_name.to_ascii_lowercase(),
-                providers::REGISTRY.iter().map(|p| p.name),
-            );
-            let hint = near.map_or(String::new(), |n| format!(": did you mean `{n}`?"));
+            let lower = provider_name.to_ascii_lowercase();
+            let hint = match providers::REGISTRY
+                .iter()
+                .find(|p| p.aliases.contains(&&*lower))
+            {
+                Some(p) => format!(
+                    ": did you mean `{}`? (`{lower}` is another name for it)",
+                    p.name
+                ),
+                None => keys::did_you_mean(&lower, providers::REGISTRY.iter().map(|p| p.name)),
+            };
             format!(
                 "unknown provider `{provider_name}`{hint} (supported: {})",
                 providers::names()
             )
         })?;
 
-    let base_url = match table.remove("base_url") {
-        None => None,
-        Some(toml::Value::String(s)) => {
-            Some(parse_base_url(&s).map_err(|m| format!("`base_url` {m}"))?)
-        }
-        Some(_) => return Err("`base_url` must be a string".into()),
-    };
-    let min_balance = match table.remove("min_balance") {
-        None => None,
-        Some(v) => Some(amount(&v).map_err(|m| format!("`min_balance` {m}"))?),
-    };
-    let currency = match table.remove("currency") {
-        None => None,
-        Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(_) => return Err("`currency` must be a non-empty string such as \"EUR\"".into()),
-    };
-    let timeout = match table.remove("timeout") {
-        None => None,
-        Some(v) => Some(seconds(&v).map_err(|m| format!("`timeout` {m}"))?),
-    };
-    let min_days = match table.remove("min_days") {
-        None => None,
-        Some(v) => Some(days(&v).map_err(|m| format!("`min_days` {m}"))?),
-    };
-    let interval = match table.remove("interval") {
-        None => None,
-        Some(v) => Some(self::interval(&v).map_err(|m| format!("`interval` {m}"))?),
-    };
-    let common: Vec<&str> = COMMON_KEYS.iter().map(|(k, _)| *k).collect();
+    let mut common = Common::default();
     let mut common_set = vec!["provider"];
-    if base_url.is_some() {
-        common_set.push("base_url");
+    for key in &COMMON_KEYS[1..] {
+        if let Some(v) = table.remove(key.spec.name) {
+            (key.parse)(&v, &mut common).map_err(|m| format!("`{}` {m}", key.spec.name))?;
+            common_set.push(key.spec.name);
+        }
     }
+    let names: Vec<&str> = COMMON_KEYS.iter().map(|k| k.spec.name).collect();
     let who = format!("in profile `{name}`");
     let cx = keys::Context {
-        common: &common,
+        common: &names,
         common_set: &common_set,
         who: &who,
         base_dir,
     };
-    let values = keys::read(provider.keys, provider.rules, &table, &cx)?;
+    let mut values = keys::read(provider.keys, provider.rules, &table, &cx)?;
+    // A description may pick among an answer's balances by it (DeepSeek's
+    // per-currency entries).
+    if let Some(c) = &common.currency {
+        values.insert("currency", keys::Value::Text(c.clone()));
+    }
     let mut secrets = values.secrets();
-    let adapter = provider.adapter(values, base_url)?;
+    let adapter = provider.adapter(values, common.base_url)?;
     for (key, source) in adapter.secrets() {
         if !secrets.iter().any(|(k, _)| *k == key) {
             secrets.push((key, source));
@@ -445,11 +875,11 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
     Ok(Profile {
         provider,
         adapter,
-        min_balance,
-        currency,
-        timeout,
-        min_days,
-        interval,
+        min_balance: common.min_balance,
+        currency: common.currency,
+        timeout: common.timeout,
+        min_days: common.min_days,
+        interval: common.interval,
         secrets,
     })
 }
@@ -527,7 +957,7 @@ mod tests {
 
     #[test]
     fn history_settings() {
-        use crate::history::Location;
+        use super::HistoryLocation as Location;
         let c = parse_str("[settings]\nhistory = false\n").unwrap();
         assert_eq!(c.settings.history, Location::Off);
         let c = parse_str(
@@ -601,6 +1031,143 @@ mod tests {
         ] {
             let err = parse_str(text).unwrap_err().to_string();
             assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    /// Every key's good and bad values, as the tables list them: `[settings]`,
+    /// the common profile keys and `[[alerts]]`.
+    #[test]
+    fn keys_accept_and_refuse_their_listed_values() {
+        let mut n = 0;
+        let mut run = |table: &str, key: &KeySpec, text: String, good: bool| {
+            n += 1;
+            let result = parse_str(&text).map_err(|e| e.to_string()).and_then(|c| {
+                match c.profiles.first().map(|p| &p.profile) {
+                    Some(Err(e)) => Err(e.clone()),
+                    _ => Ok(()),
+                }
+            });
+            match (good, result) {
+                (true, Err(e)) => panic!("{table} `{}`: refused {text:?}: {e}", key.name),
+                (false, Ok(())) => panic!("{table} `{}`: accepted {text:?}", key.name),
+                (false, Err(e)) => assert!(
+                    e.contains(&format!("`{}`", key.name)),
+                    "{table}: the error names the key: {e}"
+                ),
+                (true, Ok(())) => {}
+            }
+        };
+        for key in SETTINGS_KEYS {
+            for (values, good) in [(key.spec.accepts, true), (key.spec.rejects, false)] {
+                for v in values {
+                    let text = format!("[settings]\n{} = {v}\n", key.spec.name);
+                    run("[settings]", &key.spec, text, good);
+                }
+            }
+        }
+        for key in &COMMON_KEYS[1..] {
+            for (values, good) in [(key.spec.accepts, true), (key.spec.rejects, false)] {
+                for v in values {
+                    let text = format!(
+                        "[profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\n{} = {v}\n",
+                        key.spec.name
+                    );
+                    run("profile", &key.spec, text, good);
+                }
+            }
+        }
+        for key in ALERT_KEYS {
+            for (values, good) in [(key.accepts, true), (key.rejects, false)] {
+                for v in values {
+                    let v = match key.kind {
+                        keys::KeyKind::Text => format!("\"{v}\""),
+                        _ => v.to_string(),
+                    };
+                    let base = match key.name {
+                        "command" => "",
+                        _ => "command = [\"true\"]\n",
+                    };
+                    let text = format!("[[alerts]]\n{base}{} = {v}\n", key.name);
+                    run("[[alerts]]", key, text, good);
+                }
+            }
+        }
+        assert!(n > 60, "{n} cases");
+    }
+
+    #[test]
+    fn every_unknown_settings_key_at_once_with_suggestions() {
+        let err = parse_str("[settings]\ntimeot = 3\nretires = 1\nzzz = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(": unknown keys `timeot`, `retires`, `zzz` in [settings]: did you mean `timeout` for `timeot`, `retries` for `retires`?"),
+            "{err}"
+        );
+        let err = parse_str("[[alerts]]\nwebhok = \"https://x.example\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(": unknown key `webhok` in alert 1: did you mean `webhook`?"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn alert_entries() {
+        let c = parse_str(
+            "[[alerts]]\nwebhook = { env = \"SLACK\" }\nname = \"ops\"\nrepeat = \"24h\"\n\
+             [[alerts]]\ncommand = [\"mail\", \"-s\", \"x\"]\nbelow = 3\n",
+        )
+        .unwrap();
+        assert_eq!(c.alerts.len(), 2);
+        assert_eq!(c.alerts[0].describe(), "alert \"ops\" (webhook)");
+        assert_eq!(c.alerts[0].repeat, Some(Duration::from_secs(86_400)));
+        assert_eq!(c.alerts[1].describe(), "alert 2 (command)");
+        assert_eq!(c.alerts[1].below.unwrap().to_string(), "3");
+        for (text, needle) in [
+            ("[[alerts]]\nname = \"x\"\n", "set `webhook`, or `command`"),
+            (
+                "[[alerts]]\nwebhook = \"x\"\ncommand = [\"a\"]\n",
+                "not both",
+            ),
+            ("alerts = 3\n", "array of tables"),
+            (
+                "[[alerts]]\ncommand = [\"a\"]\nname = \"n\"\n[[alerts]]\ncommand = [\"b\"]\nname = \"n\"\n",
+                "alert 2: the name `n` is taken",
+            ),
+        ] {
+            let err = parse_str(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn webhook_urls_may_carry_a_query_but_no_userinfo() {
+        assert!(
+            parse_webhook_url("https://chat.example/v1/spaces/X/messages?key=K&token=T").is_ok()
+        );
+        assert!(parse_webhook_url("http://127.0.0.1:9/hook?x=1").is_ok());
+        for (bad, reason) in [
+            (
+                "https://user:SECRETPW@hooks.example/x",
+                "must not carry user:password@",
+            ),
+            (
+                "https://user@hooks.example/x",
+                "must not carry user:password@",
+            ),
+            ("http://hooks.example/x", "must be https://"),
+            ("ftp://hooks.example/x", "must be https://"),
+            ("hooks.example/SECRETPATH", "has no scheme"),
+            ("https://hooks.example/x#frag", "#fragment"),
+        ] {
+            let err = parse_webhook_url(bad).unwrap_err();
+            assert!(err.contains(reason), "{bad}: {err}");
+            assert!(
+                !err.contains("SECRET") && !err.contains("hooks.example"),
+                "{err}"
+            );
         }
     }
 

@@ -30,6 +30,16 @@ impl ErrorKind {
         }
     }
 
+    /// Every kind, in the order the docs list them.
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::Config,
+        ErrorKind::Auth,
+        ErrorKind::RateLimited,
+        ErrorKind::NotPrepaid,
+        ErrorKind::Network,
+        ErrorKind::Provider,
+    ];
+
     pub fn exit(self) -> Exit {
         match self {
             ErrorKind::Config => Exit::Config,
@@ -39,6 +49,25 @@ impl ErrorKind {
             ErrorKind::Network => Exit::Network,
             ErrorKind::Provider => Exit::Provider,
         }
+    }
+}
+
+impl std::str::FromStr for ErrorKind {
+    type Err = String;
+
+    /// The word `as_str` gives (the store's and the csv's `error_kind`).
+    fn from_str(text: &str) -> Result<Self, String> {
+        ErrorKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| {
+                let words: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!(
+                    "error_kind `{}` is not one of {}",
+                    crate::text::clean(text, 40),
+                    words.join(", ")
+                )
+            })
     }
 }
 

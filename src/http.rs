@@ -472,7 +472,7 @@ fn tls_error_words(e: &rustls::Error) -> Option<String> {
         };
     };
     Some(match cert {
-        C::UnknownIssuer => "issued by an unknown certificate authority (a private CA or self-signed? see README: Private CA)".into(),
+        C::UnknownIssuer => "issued by an unknown certificate authority (a private CA or self-signed? see docs/configuration.md: Private CA)".into(),
         C::Expired | C::ExpiredContext { .. } => "the certificate has expired".into(),
         C::NotValidYet | C::NotValidYetContext { .. } => "the certificate is not valid yet".into(),
         C::NotValidForName | C::NotValidForNameContext { .. } => {

@@ -10,8 +10,10 @@
 
 use crate::redact;
 
-/// The bound for one field of a result (a message, a code, a currency).
-pub const LINE_CHARS: usize = 200;
+/// The bound for one field of a result (a message, a code, a currency): wide
+/// enough for our own longest message, a config error listing every provider,
+/// which a table wraps rather than cuts.
+pub const LINE_CHARS: usize = 1000;
 
 /// `text` as one safe line of at most `max_chars` characters plus a closing `…`.
 pub fn gate(text: &str, max_chars: usize) -> String {
@@ -94,7 +96,7 @@ mod tests {
         assert_eq!(gate("abcdefg", 6), "abcdef…");
         assert_eq!(gate("abc def", 4), "abc…");
         assert_eq!(gate("ééééé", 3), "ééé…");
-        assert_eq!(line(&"x".repeat(1000)).chars().count(), LINE_CHARS + 1);
+        assert_eq!(line(&"x".repeat(5000)).chars().count(), LINE_CHARS + 1);
     }
 
     proptest::proptest! {

@@ -9,8 +9,7 @@ use std::time::{Duration, SystemTime};
 use rust_decimal::Decimal;
 
 use super::{emit, use_color, write_error};
-use crate::alerts;
-use crate::check::{CheckResult, Overrides, Runner, Status};
+use crate::check::{Overrides, Runner};
 use crate::cli::{CheckArgs, ColorWhen};
 use crate::config::{Config, ProfileEntry};
 use crate::error::{AppError, CheckError, Exit};
@@ -18,6 +17,8 @@ use crate::http::Http;
 use crate::outfile;
 use crate::output::nagios::{State, Thresholds};
 use crate::output::{self, Format, Style};
+use crate::pipeline;
+use crate::result::{CheckResult, Status};
 
 /// Everything a check run needs, validated: the work below reads only this.
 pub struct CheckPlan {
@@ -109,8 +110,9 @@ fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
             .position(|p| &p.name == name)
             .ok_or_else(|| {
                 let known: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+                let hint = crate::kit::keys::did_you_mean(name, known.iter().copied());
                 AppError::Config(format!(
-                    "unknown profile `{name}` (configured in {}: {})",
+                    "unknown profile `{name}`{hint} (configured in {}: {})",
                     config.path.display(),
                     known.join(", ")
                 ))
@@ -226,20 +228,21 @@ fn check_and_write(
     };
 
     // History (SPEC §10): forecasts, and with them min_days, before anything is
-    // rendered or an exit status chosen.
-    let store = if plan.history {
-        crate::history::record_run(runner.settings, &mut results)
+    // rendered or an exit status chosen. The alerts owed are decided now and
+    // delivered once the output is written.
+    let targets: &[crate::config::AlertTarget] = if plan.alerts {
+        &plan.config.alerts
     } else {
-        None
+        &[]
     };
-    if plan.alerts && !plan.config.alerts.is_empty() {
-        runtime.block_on(send_alerts(&plan.config, store, &results));
-    }
+    let deliveries =
+        pipeline::record_and_decide(runner.settings, targets, &mut results, plan.history);
 
     if plan.format == Format::Nagios
         && let Some((line, _)) = &interrupted
     {
         emit(output::nagios::unknown(line).as_bytes())?;
+        deliver(runtime, plan, deliveries, &mut signals)?;
         return Ok(State::Unknown.code());
     }
     // The table and the Nagios line show each failure and low balance
@@ -271,6 +274,7 @@ fn check_and_write(
             emit(&render(plan, &results))?;
         }
         crate::log::line(format_args!("{line}"));
+        deliver(runtime, plan, deliveries, &mut signals)?;
         return Ok(code);
     }
     let bytes = render(plan, &results);
@@ -278,6 +282,7 @@ fn check_and_write(
         Some(path) => runtime.block_on(write_file(path, bytes, &mut signals))?,
         None => emit(&bytes)?,
     }
+    deliver(runtime, plan, deliveries, &mut signals)?;
     Ok(if plan.format == Format::Nagios {
         plan.thresholds.overall(&results).code()
     } else {
@@ -293,53 +298,34 @@ fn render(plan: &CheckPlan, results: &[CheckResult]) -> Vec<u8> {
     output::render(plan.format, results, style, &plan.thresholds)
 }
 
-/// Alerts (SPEC §12): each profile whose state differs from the one the store
-/// last kept gets one message to every target; the new states are kept, so a
-/// cron job every minute sends one message per change. Failures are warnings:
-/// the exit status never depends on them.
-pub(super) async fn send_alerts(
-    config: &Config,
-    store: Option<crate::history::Store>,
-    results: &[CheckResult],
-) {
-    let Some(mut store) = store else {
-        crate::log::line(format_args!(
-            "alerts not sent: they compare each profile with its last recorded state, \
-             and the history store is off or unusable"
-        ));
-        return;
-    };
-    let previous = match store.last_states() {
-        Ok(states) => states,
-        Err(e) => {
-            crate::log::line(format_args!("alerts not sent: {e}"));
-            return;
+/// Alerts (SPEC §12), after the output: every target at once within the
+/// alert budget; a failure is a warning, never the exit status. SIGINT or
+/// SIGTERM gives up on them at once, with the signal's status.
+fn deliver(
+    runtime: &tokio::runtime::Runtime,
+    plan: &CheckPlan,
+    deliveries: Vec<crate::alerts::Delivery>,
+    signals: &mut Interrupts,
+) -> Result<(), AppError> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    let config = &plan.config;
+    let pending = deliveries.len();
+    runtime.block_on(async {
+        tokio::select! {
+            warnings = pipeline::deliver(&config.settings, &config.alerts, &config.secret_env, deliveries) => {
+                for w in warnings {
+                    crate::log::line(format_args!("{w}"));
+                }
+                Ok(())
+            }
+            interrupted = signals.recv() => {
+                crate::log::line(format_args!("{pending} alerts given up: interrupted"));
+                Err(interrupted)
+            }
         }
-    };
-    let last: std::collections::HashMap<String, alerts::State> = previous
-        .iter()
-        .map(|(p, (state, _))| (p.clone(), *state))
-        .collect();
-    let messages = alerts::changes(&last, results, |r| r.forecast.as_ref().map(|f| f.days_left));
-    for warning in alerts::send(&config.alerts, &messages, &config.secret_env).await {
-        crate::log::line(format_args!("{warning}"));
-    }
-    // New and changed states only: `since` stays the moment of the change.
-    let changed: Vec<(String, alerts::State, i64)> = results
-        .iter()
-        .map(|r| (r, alerts::State::of(r)))
-        .filter(|(r, state)| last.get(&r.profile) != Some(state))
-        .map(|(r, state)| {
-            (
-                r.profile.clone(),
-                state,
-                crate::history::micros(r.checked_at),
-            )
-        })
-        .collect();
-    if let Err(e) = store.set_states(&changed) {
-        crate::log::line(format_args!("alert states not kept: {e}"));
-    }
+    })
 }
 
 /// A profile the deadline cut short, reported as a network error (exit 7).

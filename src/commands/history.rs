@@ -20,6 +20,9 @@ const MAX_IMPORT: u64 = 1 << 30;
 
 pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppError> {
     let (settings, order) = settings(config_flag)?;
+    // Without a config in use every recorded profile is the config's.
+    let all = args.all || order.is_none();
+    let order = order.unwrap_or_default();
     let path = settings.history.path().ok_or_else(|| {
         AppError::Config(
             "history is off (`history = false` in [settings]); nothing is recorded".into(),
@@ -27,8 +30,9 @@ pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppErro
     })?;
     match &args.action {
         Some(HistoryAction::Import { file, .. }) => import(&path, file)?,
+        Some(HistoryAction::Forget { profile, yes, .. }) => forget(&path, profile, *yes)?,
         None => {
-            let text = show(&path, &settings, &order, args)?;
+            let text = show(&path, &settings, &order, all, args)?;
             match &args.output {
                 Some(out) => crate::outfile::replace(out, text.as_bytes(), || true)
                     .map_err(|e| super::write_error(out, &e))?,
@@ -41,20 +45,67 @@ pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppErro
 
 /// The config's settings and profile order when there is a config file; the
 /// defaults when there is none (history needs no credentials).
-fn settings(flag: Option<&Path>) -> Result<(Settings, Vec<String>), AppError> {
+fn settings(flag: Option<&Path>) -> Result<(Settings, Option<Vec<String>>), AppError> {
     let path = config::locate(flag)?;
     if flag.is_none() && !path.exists() {
-        return Ok((Settings::default(), Vec::new()));
+        return Ok((Settings::default(), None));
     }
     let config = config::load(&path)?;
     let order = config.profiles.iter().map(|p| p.name.clone()).collect();
-    Ok((config.settings, order))
+    Ok((config.settings, Some(order)))
+}
+
+/// `history forget PROFILE`: one profile's rows removed, after a yes from
+/// the person at the terminal or `--yes`; never silently from a script.
+fn forget(path: &Path, profile: &str, yes: bool) -> Result<(), AppError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if Store::open_read(path).map_err(store_error)?.is_none() {
+        crate::log::line(format_args!(
+            "no history recorded yet (store: {})",
+            path.display()
+        ));
+        return Ok(());
+    }
+    let mut store = Store::open(path).map_err(store_error)?;
+    let rows = store
+        .records_of(profile, i64::MIN)
+        .map_err(store_error)?
+        .len();
+    if rows == 0 {
+        crate::log::line(format_args!(
+            "nothing recorded for {profile}; nothing removed"
+        ));
+        return Ok(());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(AppError::Usage(format!(
+                "history forget removes {rows} rows of {profile} for good: \
+                 pass --yes when not run from a terminal"
+            )));
+        }
+        eprint!(
+            "balance: remove all {rows} recorded rows of {profile} from {}? [y/N] ",
+            path.display()
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            crate::log::line(format_args!("nothing removed"));
+            return Ok(());
+        }
+    }
+    let gone = store.forget(profile).map_err(store_error)?;
+    crate::log::line(format_args!("removed {gone} rows of {profile}"));
+    Ok(())
 }
 
 fn show(
     path: &Path,
     settings: &Settings,
     order: &[String],
+    all: bool,
     args: &HistoryArgs,
 ) -> Result<String, AppError> {
     let store = Store::open_read(path).map_err(store_error)?;
@@ -75,7 +126,15 @@ fn show(
     match args.format {
         HistoryFormat::Json | HistoryFormat::Csv => {
             let records = match &store {
-                Some(store) => store.records(&args.profiles, from).map_err(store_error)?,
+                Some(store) => {
+                    let asked = match (args.profiles.is_empty(), all) {
+                        (false, _) | (true, true) => args.profiles.clone(),
+                        // The config's profiles; a config with none shows none.
+                        (true, false) if order.is_empty() => return Ok(empty(args.format)),
+                        (true, false) => order.to_vec(),
+                    };
+                    store.records(&asked, from).map_err(store_error)?
+                }
                 None => Vec::new(),
             };
             Ok(if args.format == HistoryFormat::Json {
@@ -85,18 +144,21 @@ fn show(
             })
         }
         HistoryFormat::Table => {
+            let width = args.output.is_none().then(output::terminal_width).flatten();
             let Some(store) = store else {
-                return Ok(output::history::table(&[]));
+                return Ok(output::history::table(&[], width));
             };
             let names = if args.profiles.is_empty() {
-                // Config order first, then profiles recorded but no longer configured.
+                // The config's, in its order; with --all, then the other recorded ones.
                 let recorded = store.profiles().map_err(store_error)?;
                 let mut names: Vec<String> = order
                     .iter()
                     .filter(|n| recorded.contains(n))
                     .cloned()
                     .collect();
-                names.extend(recorded.into_iter().filter(|n| !order.contains(n)));
+                if all {
+                    names.extend(recorded.into_iter().filter(|n| !order.contains(n)));
+                }
                 names
             } else {
                 let mut names: Vec<String> = Vec::new();
@@ -121,8 +183,16 @@ fn show(
                     settings.forecast_window,
                 ));
             }
-            Ok(output::history::table(&summaries))
+            Ok(output::history::table(&summaries, width))
         }
+    }
+}
+
+fn empty(format: HistoryFormat) -> String {
+    if format == HistoryFormat::Json {
+        output::history::json(&[])
+    } else {
+        output::history::csv(&[])
     }
 }
 

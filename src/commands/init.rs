@@ -69,12 +69,14 @@ fn write_new(path: &Path, text: &str) -> Result<(), AppError> {
         .map_err(|e| super::write_error(path, &e))
 }
 
-/// The starter: settings at their defaults and one example profile, all
-/// commented out, from the registry; `balance providers` has the rest.
+/// The starter: settings at their defaults, one example profile, one alert and
+/// `serve`'s settings, all commented out, from the registry and the defaults;
+/// `balance providers` has the rest.
 pub fn starter() -> String {
     let defaults = Settings::default();
     let mut names: Vec<&str> = REGISTRY.iter().map(|p| p.name).collect();
     names.sort_unstable();
+    let days = |d: std::time::Duration| d.as_secs() / 86_400;
     let mut out = format!(
         "# balance config: one [profiles.NAME] table per vendor account.\n\
          # Written by `balance init` ({}). Keep it private (mode 0600): it may hold secrets.\n\
@@ -87,12 +89,25 @@ pub fn starter() -> String {
          # timeout = {}          # seconds per HTTP request\n\
          # retries = {}           # extra attempts after a 429, a 5xx or a network failure\n\
          # concurrency = {}       # profiles checked at once\n\
+         #\n\
+         # Every check is recorded, for `balance history` and its forecasts:\n\
+         # history = \"~/.local/share/balance/history.sqlite3\"   # where; false: not at all\n\
+         # history_days = {}     # older records are pruned\n\
+         # forecast_window = \"{}d\"   # how far back a forecast reads\n\
+         #\n\
+         # `balance serve` checks every profile on its interval and serves /metrics,\n\
+         # /api/v1/balances and a status page (loopback only unless --listen says otherwise):\n\
+         # interval = \"{}m\"        # time between a profile's checks (a profile may set its own)\n\
+         # serve_token = {{ env = \"BALANCE_SERVE_TOKEN\" }}   # then every page but /healthz needs it\n\
          \n",
         env!("CARGO_PKG_VERSION"),
         wrap(&format!("Providers: {}.", names.join(", ")), "# ", 88),
         defaults.timeout.as_secs(),
         defaults.retries,
         defaults.concurrency,
+        defaults.history_days,
+        days(defaults.forecast_window),
+        defaults.interval.as_secs() / 60,
     );
     out.push_str(&format!("# An {EXAMPLE} account:\n"));
     for line in example_profile().lines() {
@@ -106,7 +121,15 @@ pub fn starter() -> String {
          #   api_key = { env = \"INFOBIP_API_KEY\" }                 # from the environment\n\
          #   api_key = { command = [\"pass\", \"show\", \"sms/infobip\"] } # a program's output, no shell\n\
          #   api_key = { file = \"~/.config/balance/infobip.key\" }  # a file's content\n\
-         #   api_key = \"...\"                                       # literal: this file must stay 0600\n",
+         #   api_key = \"...\"                                       # literal: this file must stay 0600\n\
+         \n\
+         # Told when a profile turns LOW, fails or recovers (once per change, not every run);\n\
+         # `balance alerts test` sends a test message. A webhook gets JSON with a `text` field\n\
+         # (Slack-compatible); a command gets the message on stdin.\n\
+         # [[alerts]]\n\
+         # webhook = { env = \"SLACK_WEBHOOK_URL\" }\n\
+         # [[alerts]]\n\
+         # command = [\"mail\", \"-s\", \"balance alert\", \"ops@example.com\"]\n",
     );
     out
 }
@@ -128,7 +151,9 @@ fn example_profile() -> String {
         .unwrap_or_default();
     format!(
         "[profiles.{EXAMPLE}]\nprovider = \"{EXAMPLE}\"\n{keys}\
-         min_balance = 20        # optional: below it, status LOW and exit 9\n"
+         min_balance = 20        # optional: below it, status LOW and exit 9\n\
+         min_days = 7            # optional: LOW too when the forecast says empty within 7 days\n\
+         interval = \"15m\"        # optional: how often `balance serve` checks this one\n"
     )
 }
 

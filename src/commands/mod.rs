@@ -17,7 +17,7 @@ mod serve;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, Parser};
@@ -121,126 +121,34 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         command,
         ..
     } = cli;
-    let before = Before { config, color };
+    // Global, so commands that read no config or draw no table ignore these.
+    let config_flag = config.as_deref();
+    let color = color.unwrap_or(ColorWhen::Auto);
     match command {
         Command::Check(args) => {
-            let config_flag = before.config(args.config.config.clone());
-            let color = before.color(args.color.color);
-            let config = load_config(config_flag.as_deref())?;
+            let config = load_config(config_flag)?;
             let cache_dir = directories::ProjectDirs::from("", "", "balance")
                 .map(|d| d.cache_dir().to_path_buf());
             let plan = check::CheckPlan::resolve(&args, config, color, cache_dir)?;
             check::run(plan)
         }
-        Command::Profiles(args) => {
-            let config_flag = before.config(args.config.config.clone());
-            before.no_color("profiles")?;
-            profiles::run(&load_config(config_flag.as_deref())?, args.json)
-        }
-        Command::Providers { json } => {
-            before.neither("providers")?;
-            providers::run(json)
-        }
-        Command::Init(args) => {
-            let config_flag = before.config(args.config.config.clone());
-            before.no_color("init")?;
-            init::run(config_flag.as_deref(), args.stdout)
-        }
-        Command::Config(ConfigCommand::Check(args)) => {
-            let config_flag = before.config(args.config.clone());
-            before.no_color("config check")?;
-            config_check::run(&load_config(config_flag.as_deref())?)
-        }
-        Command::Alerts(crate::cli::AlertsCommand::Test(args)) => {
-            let config_flag = before.config(args.config.clone());
-            before.no_color("alerts test")?;
-            alerts_test(&load_config(config_flag.as_deref())?)
-        }
-        Command::Config(ConfigCommand::Path(args)) => {
-            let config_flag = before.config(args.config.clone());
-            before.no_color("config path")?;
-            let path = config::locate(config_flag.as_deref())?;
+        Command::Profiles(args) => profiles::run(&load_config(config_flag)?, args.json),
+        Command::Providers { json } => providers::run(json),
+        Command::Init(args) => init::run(config_flag, args.stdout),
+        Command::Config(ConfigCommand::Check) => config_check::run(&load_config(config_flag)?),
+        Command::Alerts(crate::cli::AlertsCommand::Test) => alerts_test(&load_config(config_flag)?),
+        Command::Config(ConfigCommand::Path) => {
+            let path = config::locate(config_flag)?;
             emit(format!("{}\n", path.display()).as_bytes())?;
             Ok(Exit::Ok.code())
         }
-        Command::Man { command } => {
-            before.neither("man")?;
-            man::run(command.as_deref())
-        }
-        Command::Completions { shell } => {
-            before.neither("completions")?;
-            completions::run(shell)
-        }
-        Command::Sandbox(args) => {
-            before.neither("sandbox")?;
-            sandbox::run(&args)
-        }
-        Command::Demo(args) => {
-            before.no_config("demo")?;
-            let color = before.color(args.color.color);
-            demo::run(&args, color)
-        }
-        Command::History(args) => {
-            before.no_color("history")?;
-            let own = match &args.action {
-                Some(crate::cli::HistoryAction::Import { config, .. }) => config.config.clone(),
-                None => None,
-            };
-            let config_flag = before.config(own.or_else(|| args.config.config.clone()));
-            history::run(config_flag.as_deref(), &args)
-        }
-        Command::Report(args) => {
-            before.no_color("report")?;
-            let config_flag = before.config(args.config.config.clone());
-            report::run(config_flag.as_deref(), &args)
-        }
-        Command::Serve(args) => {
-            before.no_color("serve")?;
-            let config_flag = before.config(args.config.config.clone());
-            serve::run(config_flag.as_deref(), &args)
-        }
-    }
-}
-
-/// `--config` and `--color` given before the command (`balance --config F check`,
-/// as SPEC §2 writes it): they count for the commands that take them, and are a
-/// usage error for the others rather than silently ignored.
-struct Before {
-    config: Option<PathBuf>,
-    color: Option<ColorWhen>,
-}
-
-impl Before {
-    /// The command's own flag wins: it is the later word on the line.
-    fn config(&self, after: Option<PathBuf>) -> Option<PathBuf> {
-        after.or_else(|| self.config.clone())
-    }
-
-    fn color(&self, after: Option<ColorWhen>) -> ColorWhen {
-        after.or(self.color).unwrap_or(ColorWhen::Auto)
-    }
-
-    fn no_config(&self, command: &str) -> Result<(), AppError> {
-        match self.config {
-            Some(_) => Err(AppError::Usage(format!(
-                "--config: `balance {command}` reads no config file"
-            ))),
-            None => Ok(()),
-        }
-    }
-
-    fn no_color(&self, command: &str) -> Result<(), AppError> {
-        match self.color {
-            Some(_) => Err(AppError::Usage(format!(
-                "--color: `balance {command}` draws no coloured table"
-            ))),
-            None => Ok(()),
-        }
-    }
-
-    fn neither(&self, command: &str) -> Result<(), AppError> {
-        self.no_config(command)?;
-        self.no_color(command)
+        Command::Man { command, dir } => man::run(command.as_deref(), dir.as_deref()),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Sandbox(args) => sandbox::run(&args),
+        Command::Demo(args) => demo::run(&args, color),
+        Command::History(args) => history::run(config_flag, &args),
+        Command::Report(args) => report::run(config_flag, &args),
+        Command::Serve(args) => serve::run(config_flag, &args),
     }
 }
 
@@ -288,7 +196,7 @@ fn write_error(path: &Path, e: &std::io::Error) -> AppError {
 fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
     if config.alerts.is_empty() {
         return Err(AppError::Config(format!(
-            "{}: no [[alerts]] configured (README: Alerts)",
+            "{}: no [[alerts]] configured (docs/history-and-alerts.md: Alerts)",
             config.path.display()
         )));
     }
@@ -296,7 +204,7 @@ fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
         text: "balance: a test alert; state changes of your profiles will look like this".into(),
         profile: "test".into(),
         provider: "balance".into(),
-        state: crate::alerts::State::Ok,
+        state: crate::result::Status::Ok,
         previous_state: None,
         balance: None,
         currency: None,
@@ -304,21 +212,37 @@ fn alerts_test(config: &crate::config::Config) -> Result<u8, AppError> {
         days_left: None,
         error: None,
     };
+    let deliveries = (0..config.alerts.len())
+        .map(|target| crate::alerts::Delivery {
+            target,
+            message: message.clone(),
+        })
+        .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)?;
-    let warnings = runtime.block_on(crate::alerts::send(
+    let outcomes = runtime.block_on(crate::alerts::deliver(
         &config.alerts,
-        std::slice::from_ref(&message),
+        deliveries,
         &config.secret_env,
+        config.settings.alert_timeout,
     ));
     runtime.shutdown_background();
-    for w in &warnings {
-        crate::log::line(format_args!("{w}"));
+    // One line per target, in file order: which got there and why not.
+    let mut out = String::new();
+    let mut warnings = Vec::new();
+    for o in &outcomes {
+        let who = config.alerts[o.target].describe();
+        match &o.reason {
+            None => out.push_str(&format!("{who}: sent\n")),
+            Some(why) => {
+                out.push_str(&format!("{who}: not sent: {why}\n"));
+                warnings.push(why);
+            }
+        }
     }
-    let sent = config.alerts.len() - warnings.len();
-    emit(format!("{sent} of {} alert targets reached\n", config.alerts.len()).as_bytes())?;
+    emit(out.as_bytes())?;
     Ok(if warnings.is_empty() {
         Exit::Ok.code()
     } else {

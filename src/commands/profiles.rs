@@ -10,6 +10,10 @@ use crate::config::Config;
 use crate::error::{AppError, Exit};
 
 pub fn run(config: &Config, json: bool) -> Result<u8, AppError> {
+    // The same answer as `check` and `config check`: nothing to list is a config error.
+    if config.profiles.is_empty() {
+        return Err(super::check::no_profiles(config));
+    }
     let found = problems(config, Commands::Skip)?;
     let errors: Vec<Option<String>> = found
         .iter()
@@ -69,14 +73,22 @@ fn profiles_table(config: &Config, errors: &[Option<String>]) -> String {
             ],
         };
         // Provider names, paths and config errors are the user's text, echoed.
-        rows.push(row.iter().map(|cell| crate::text::line(cell)).collect());
+        rows.push(
+            row.iter()
+                .map(|cell| crate::text::gate(cell, 1000))
+                .collect(),
+        );
     }
-    table::wrap_rows(
+    // Names and URLs are cut with `…`; secrets and the status wrap at spaces.
+    use table::Fit::{Cut, Keep, Wrap};
+    let kept = table::fit_rows(
         &header,
         &mut rows,
         crate::output::terminal_width(),
-        &[2, 4, 5, 0, 1],
+        &[Cut, Cut, Cut, Keep, Wrap, Wrap],
+        &[3],
     );
+    let header: Vec<&str> = kept.iter().map(|&c| header[c]).collect();
     let mut t = table::plain(&header);
     for row in rows {
         t.add_row(row);

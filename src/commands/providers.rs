@@ -19,11 +19,16 @@ pub fn run(json: bool) -> Result<u8, AppError> {
 
 fn providers_text() -> String {
     let mut out = String::from("Keys every profile takes:\n");
-    for (key, help) in COMMON_KEYS {
+    for key in COMMON_KEYS {
+        let (key, help) = (key.spec.name, key.spec.help);
         out.push_str(&format!("  {key:<22} {help}\n"));
     }
     for p in REGISTRY {
-        out.push_str(&format!("\n{}  {}\n", p.name, p.about));
+        out.push_str(&format!("\n{}  {}", p.name, p.about));
+        if !p.aliases.is_empty() {
+            out.push_str(&format!(" (also known as {})", p.aliases.join(", ")));
+        }
+        out.push('\n');
         for k in p.key_rows() {
             let mut tags = Vec::new();
             if k.required {
@@ -54,6 +59,8 @@ fn providers_json() -> String {
     struct Provider {
         name: &'static str,
         about: &'static str,
+        /// Other names the vendor is or was known by.
+        aliases: &'static [&'static str],
         keys: Vec<crate::kit::provider::KeyRow>,
         rules: Vec<String>,
     }
@@ -62,6 +69,7 @@ fn providers_json() -> String {
         .map(|p| Provider {
             name: p.name,
             about: p.about,
+            aliases: p.aliases,
             keys: p.key_rows(),
             rules: p.rule_texts(),
         })

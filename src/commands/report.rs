@@ -8,12 +8,12 @@ use std::time::SystemTime;
 
 use rust_decimal::Decimal;
 
-use crate::check::CheckResult;
 use crate::cli::{ReportArgs, Since};
 use crate::config::{self, Settings};
 use crate::error::{AppError, CheckError, ErrorKind};
 use crate::history::{Record, Store, StoreError, forecast, micros, system_time};
 use crate::kit::Balance;
+use crate::result::{CheckResult, Status};
 
 /// What the report reads of the config.
 struct Configured {
@@ -21,6 +21,8 @@ struct Configured {
     /// Profile names, in the file's order.
     order: Vec<String>,
     thresholds: HashMap<String, Thresholds>,
+    /// Whether a config file is in use (without one, every recorded profile is shown).
+    configured: bool,
 }
 
 /// What the config says of a profile that the store does not keep.
@@ -35,6 +37,7 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
         settings,
         order,
         thresholds,
+        configured,
     } = read_config(config_flag)?;
     let path = settings.history.path().ok_or_else(|| {
         AppError::Config(
@@ -52,7 +55,12 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
             path.display()
         ));
     }
-    let names = names(store.as_ref(), &order, &args.profiles)?;
+    let names = names(
+        store.as_ref(),
+        &order,
+        &args.profiles,
+        args.all || !configured,
+    )?;
     let now_us = micros(now);
     let from = match args.since {
         Since::All => i64::MIN,
@@ -118,6 +126,7 @@ fn read_config(flag: Option<&Path>) -> Result<Configured, AppError> {
             settings: Settings::default(),
             order: Vec::new(),
             thresholds: HashMap::new(),
+            configured: false,
         });
     }
     let config = config::load(&path)?;
@@ -140,20 +149,24 @@ fn read_config(flag: Option<&Path>) -> Result<Configured, AppError> {
         settings: config.settings,
         order,
         thresholds,
+        configured: true,
     })
 }
 
-/// The profiles asked for, or the config's (recorded or not) followed by the
-/// recorded ones no longer configured.
+/// The profiles asked for, or the config's (recorded or not), and with `all`
+/// (or no config in use) every other recorded one after them.
 fn names(
     store: Option<&Store>,
     order: &[String],
     asked: &[String],
+    all: bool,
 ) -> Result<Vec<String>, AppError> {
     let mut names: Vec<String> = Vec::new();
     if asked.is_empty() {
         names.extend(order.iter().cloned());
-        if let Some(store) = store {
+        if let Some(store) = store
+            && all
+        {
             for n in store.profiles().map_err(store_error)? {
                 if !names.contains(&n) {
                     names.push(n);
@@ -170,27 +183,30 @@ fn names(
     Ok(names)
 }
 
-/// A recorded check as the result it was. The store keeps the error's kind but
-/// not the vendor's message, which the card says rather than invents.
-fn result_of(r: &Record, t: Thresholds) -> CheckResult {
-    let outcome = match (r.status.as_str(), r.balance) {
-        ("ok" | "low", Some(amount)) => Ok(Balance::new(amount, r.currency.clone())),
+/// A recorded check as the result it was: judged by the thresholds recorded
+/// with it (a row from before they were kept is LOW by today's only if it
+/// was recorded LOW), failed with the vendor's message as recorded.
+fn result_of(r: &Record, today: Thresholds) -> CheckResult {
+    let recorded = r.min_balance.is_some() || r.min_days.is_some();
+    let t = match (recorded, r.status) {
+        (true, _) => Thresholds {
+            min_balance: r.min_balance,
+            min_days: r.min_days,
+        },
+        (false, Status::Low) => today,
+        (false, _) => Thresholds::default(),
+    };
+    let outcome = match (r.status, r.balance) {
+        (Status::Ok | Status::Low, Some(amount)) => Ok(Balance::new(amount, r.currency.clone())),
         _ => {
-            let kind = match r.error_kind.as_deref() {
-                Some("config") => ErrorKind::Config,
-                Some("auth") => ErrorKind::Auth,
-                Some("rate_limited") => ErrorKind::RateLimited,
-                Some("not_prepaid") => ErrorKind::NotPrepaid,
-                Some("network") => ErrorKind::Network,
-                _ => ErrorKind::Provider,
-            };
+            let kind = r.error_kind.unwrap_or(ErrorKind::Provider);
             Err(CheckError::new(
                 kind,
-                format!(
+                r.message.as_deref().map(crate::text::line).unwrap_or_else(|| format!(
                     "The last recorded check failed ({}); balance check {} shows the vendor's answer.",
                     kind.as_str().replace('_', " "),
                     crate::text::line(&r.profile)
-                ),
+                )),
             ))
         }
     };

@@ -1,7 +1,9 @@
 //! The history's csv: RFC 4180, one stable header, read back by `history import`
 //! in exactly the form it is written.
 
-use super::{ERROR_KINDS, Record, STATUSES, format_time, parse_time};
+use super::{Record, format_time, parse_time};
+use crate::error::ErrorKind;
+use crate::result::Status;
 
 pub const HEADER: &str = "checked_at,profile,provider,status,balance,currency,error_kind";
 
@@ -16,10 +18,10 @@ pub fn write(records: &[Record]) -> String {
             format_time(r.checked_at),
             field(&r.profile),
             field(&r.provider),
-            field(&r.status),
+            field(r.status.as_str()),
             balance,
             field(r.currency.as_deref().unwrap_or("")),
-            field(r.error_kind.as_deref().unwrap_or("")),
+            field(r.error_kind.map_or("", ErrorKind::as_str)),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
@@ -85,12 +87,7 @@ fn record(fields: &[String]) -> Result<Record, String> {
         Ok(Some(value.to_owned()).filter(|v| !v.is_empty()))
     };
     let provider = clean("provider", provider)?.ok_or("provider is empty")?;
-    if !STATUSES.contains(&status.as_str()) {
-        return Err(format!(
-            "status `{}` is not one of ok, low, error",
-            crate::text::clean(status, 40)
-        ));
-    }
+    let status: Status = status.parse()?;
     let balance = if balance.is_empty() {
         None
     } else if balance.contains(['e', 'E', '+']) {
@@ -101,17 +98,15 @@ fn record(fields: &[String]) -> Result<Record, String> {
     } else {
         Some(crate::money::parse_decimal(balance).map_err(|m| format!("balance: {m}"))?)
     };
-    let error_kind = clean("error_kind", error_kind)?;
-    match (status.as_str(), &balance, &error_kind) {
-        ("error", None, Some(kind)) if ERROR_KINDS.contains(&kind.as_str()) => {}
-        ("error", None, Some(kind)) => {
-            return Err(format!(
-                "error_kind `{}` is not one of {}",
-                crate::text::clean(kind, 40),
-                ERROR_KINDS.join(", ")
-            ));
+    let error_kind = match clean("error_kind", error_kind)? {
+        Some(kind) => Some(kind.parse::<ErrorKind>()?),
+        None => None,
+    };
+    match (status, &balance, &error_kind) {
+        (Status::Error, None, Some(_)) => {}
+        (Status::Error, _, _) => {
+            return Err("an error row has an error_kind and no balance".into());
         }
-        ("error", _, _) => return Err("an error row has an error_kind and no balance".into()),
         (_, Some(_), None) => {}
         _ => return Err("an ok or low row has a balance and no error_kind".into()),
     }
@@ -119,11 +114,12 @@ fn record(fields: &[String]) -> Result<Record, String> {
         checked_at,
         profile: profile.clone(),
         provider,
-        status: status.clone(),
+        status,
         balance,
         currency: clean("currency", currency)?,
         error_kind,
         duration_ms: None,
+        ..Record::default()
     })
 }
 

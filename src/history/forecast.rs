@@ -5,29 +5,10 @@
 
 use std::time::Duration;
 
-use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::MICROS_PER_DAY;
-
-/// One fetched balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Point {
-    /// Microseconds since the Unix epoch.
-    pub at: i64,
-    pub balance: Decimal,
-    pub currency: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Forecast {
-    /// In the balance's unit per day; always above zero.
-    pub spend_per_day: f64,
-    /// From `now` until the balance reaches zero; 0 when it already has.
-    pub days_left: f64,
-    /// Microseconds since the Unix epoch.
-    pub empty_at: i64,
-}
+use crate::result::{Forecast, Point};
 
 /// Fewer points than this in the current segment: no forecast.
 pub const MIN_POINTS: usize = 3;
@@ -123,7 +104,9 @@ mod tests {
     fn point(hours: f64, balance: f64) -> Point {
         Point {
             at: T0 + (hours * HOUR as f64) as i64,
-            balance: Decimal::from_f64_retain(balance).unwrap().round_dp(6),
+            balance: rust_decimal::Decimal::from_f64_retain(balance)
+                .unwrap()
+                .round_dp(6),
             currency: Some("EUR".into()),
         }
     }

@@ -8,59 +8,36 @@ pub mod forecast;
 pub mod store;
 pub mod summary;
 
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rust_decimal::Decimal;
 
-pub use forecast::{Forecast, Point};
-pub use store::{State, Store, StoreError};
+use crate::error::ErrorKind;
+use crate::result::Status;
 
-/// `[settings] history`: where the store lives, or that there is none.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Location {
-    /// `$XDG_DATA_HOME/balance/history.sqlite3`, else the platform data dir.
-    #[default]
-    Default,
-    Path(PathBuf),
-    Off,
-}
-
-impl Location {
-    /// The store's file; `None` when history is off or there is no home to put it in.
-    pub fn path(&self) -> Option<PathBuf> {
-        match self {
-            Location::Off => None,
-            Location::Path(p) => Some(p.clone()),
-            Location::Default => default_path(),
-        }
-    }
-}
-
-pub fn default_path() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-    {
-        return Some(dir.join("balance").join("history.sqlite3"));
-    }
-    directories::ProjectDirs::from("", "", "balance").map(|d| d.data_dir().join("history.sqlite3"))
-}
+pub use crate::result::Point;
+pub use store::{Store, StoreError};
 
 /// One recorded check, as stored and as exported.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
     /// Microseconds since the Unix epoch, UTC.
     pub checked_at: i64,
     pub profile: String,
     pub provider: String,
-    /// `ok`, `low` or `error`.
-    pub status: String,
+    pub status: Status,
     /// Exact; `None` for a failed check.
     pub balance: Option<Decimal>,
     pub currency: Option<String>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<ErrorKind>,
     pub duration_ms: Option<i64>,
+    /// The thresholds the status was judged by, as they were then: a report
+    /// shows the status recorded, not one judged by today's config.
+    pub min_balance: Option<Decimal>,
+    pub min_days: Option<f64>,
+    /// The vendor's short message for a failure, as the result carried it
+    /// (cleaned of secrets by `check::finalize`). Not in the csv interface.
+    pub message: Option<String>,
 }
 
 impl Record {
@@ -78,16 +55,6 @@ impl Record {
             .collect()
     }
 }
-
-pub const STATUSES: &[&str] = &["ok", "low", "error"];
-pub const ERROR_KINDS: &[&str] = &[
-    "config",
-    "auth",
-    "rate_limited",
-    "not_prepaid",
-    "network",
-    "provider",
-];
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -142,7 +109,7 @@ pub fn parse_time(text: &str) -> Result<i64, String> {
 /// their last states in it.
 pub fn record_run(
     settings: &crate::config::Settings,
-    results: &mut [crate::check::CheckResult],
+    results: &mut [crate::result::CheckResult],
 ) -> Option<Store> {
     let path = settings.history.path()?;
     let started = std::time::Instant::now();
@@ -178,7 +145,7 @@ pub fn record_run(
     }
     // The status (and so the record) depends on the forecast through min_days.
     for (record, r) in records.iter_mut().zip(results.iter()) {
-        record.status = crate::output::status_word(r).to_owned();
+        record.status = r.status();
     }
     let now = records
         .iter()
@@ -210,17 +177,20 @@ pub fn warn(e: &StoreError) {
 
 impl Record {
     /// What a check leaves in the store.
-    pub fn of(r: &crate::check::CheckResult) -> Record {
+    pub fn of(r: &crate::result::CheckResult) -> Record {
         let balance = r.outcome.as_ref().ok();
         Record {
             checked_at: micros(r.checked_at),
             profile: r.profile.clone(),
             provider: r.provider.clone(),
-            status: crate::output::status_word(r).to_owned(),
+            status: r.status(),
             balance: balance.map(|b| b.amount),
             currency: balance.and_then(|b| b.currency.clone()),
-            error_kind: r.outcome.as_ref().err().map(|e| e.kind.as_str().to_owned()),
+            error_kind: r.outcome.as_ref().err().map(|e| e.kind),
             duration_ms: i64::try_from(r.duration.as_millis()).ok(),
+            min_balance: r.min_balance,
+            min_days: r.min_days,
+            message: r.outcome.as_ref().err().map(|e| e.message.clone()),
         }
     }
 }

@@ -10,6 +10,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use rust_decimal::Decimal;
 
 use super::{Point, Record};
+use crate::error::ErrorKind;
+use crate::result::{AlertState, Status};
 
 /// How long a run waits for another run's write before giving up on history.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -41,6 +43,27 @@ const MIGRATIONS: &[&str] = &[
          state   TEXT    NOT NULL CHECK (state IN ('ok', 'low', 'error')),
          since   INTEGER NOT NULL      -- microseconds since the Unix epoch, UTC
      ) WITHOUT ROWID;",
+    // 2: alert state per target, not per profile: each `[[alerts]]` entry has
+    // thresholds (`below`) and a `repeat` of its own. `target` is the entry's
+    // name, else its place. The per-profile states are carried over to every
+    // target that has none, so an upgrade alerts nothing new (`*` matches any
+    // target until it has a row of its own).
+    "CREATE TABLE alert_state (
+         profile TEXT    NOT NULL,
+         target  TEXT    NOT NULL,
+         state   TEXT    NOT NULL CHECK (state IN ('ok', 'low', 'error')),
+         since   INTEGER NOT NULL,     -- microseconds since the Unix epoch, UTC
+         sent_at INTEGER,              -- when an alert was last sent for it
+         PRIMARY KEY (profile, target)
+     ) WITHOUT ROWID;
+     INSERT INTO alert_state (profile, target, state, since, sent_at)
+         SELECT profile, '*', state, since, NULL FROM state;
+     DROP TABLE state;",
+    // 3: what a row was judged by and why it failed, so that a report shows the
+    // status as recorded and says why (older rows have NULL: as recorded).
+    "ALTER TABLE checks ADD COLUMN min_balance TEXT; -- exact decimal digits
+     ALTER TABLE checks ADD COLUMN min_days REAL;
+     ALTER TABLE checks ADD COLUMN message TEXT;     -- already free of secrets",
 ];
 
 /// The schema version this build writes.
@@ -60,10 +83,6 @@ impl std::fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
-
-/// A profile's last alert state (SPEC §12), kept here so that a cron job
-/// every minute sends one alert per change.
-pub use crate::alerts::State;
 
 pub struct Store {
     conn: Connection,
@@ -143,6 +162,12 @@ impl Store {
         if version > VERSION {
             return Err(fail(newer(version)));
         }
+        if version < VERSION {
+            // An older schema lacks columns the reads name: upgraded first,
+            // as the next `check` would (a store that cannot be written says so).
+            drop(conn);
+            return Store::open(path).map(Some);
+        }
         Ok(Some(Store {
             conn,
             path: path.to_owned(),
@@ -212,21 +237,26 @@ impl Store {
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO checks
-                 (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms,
+                  min_balance, min_days, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             for r in records {
                 let balance = r.balance.map(|b| b.to_string());
+                let min_balance = r.min_balance.map(|b| b.to_string());
                 for bump in 0..1000 {
                     let added = insert.execute(params![
                         r.profile,
                         r.checked_at.saturating_add(bump),
                         r.provider,
-                        r.status,
+                        r.status.as_str(),
                         balance,
                         r.currency,
-                        r.error_kind,
+                        r.error_kind.map(ErrorKind::as_str),
                         r.duration_ms,
+                        min_balance,
+                        r.min_days,
+                        r.message,
                     ])?;
                     if added == 1 {
                         break;
@@ -251,10 +281,10 @@ impl Store {
                     r.profile,
                     r.checked_at,
                     r.provider,
-                    r.status,
+                    r.status.as_str(),
                     r.balance.map(|b| b.to_string()),
                     r.currency,
-                    r.error_kind,
+                    r.error_kind.map(ErrorKind::as_str),
                     r.duration_ms,
                 ])?;
             }
@@ -312,7 +342,8 @@ impl Store {
     pub fn records_of(&self, profile: &str, since: i64) -> Result<Vec<Record>, StoreError> {
         self.read(|conn| {
             let mut q = conn.prepare_cached(
-                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms,
+                        min_balance, min_days, message
                  FROM checks WHERE profile = ?1 AND checked_at >= ?2 ORDER BY checked_at",
             )?;
             let rows = q.query_map(params![profile, since], record_of_row)?;
@@ -330,7 +361,8 @@ impl Store {
         self.read(|conn| {
             let mut out = Vec::new();
             let mut q = conn.prepare_cached(
-                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms
+                "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms,
+                        min_balance, min_days, message
                  FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
             )?;
             let rows = q.query_map([since.unwrap_or(i64::MIN)], record_of_row)?;
@@ -361,37 +393,60 @@ impl Store {
         })
     }
 
-    /// Each profile's last alert state and since when (microseconds).
-    pub fn last_states(&self) -> Result<HashMap<String, (State, i64)>, StoreError> {
+    /// The alert states kept, by (profile, target key); a state carried over
+    /// from a store before targets had their own is under the key `*`.
+    pub fn alert_states(&self) -> Result<HashMap<(String, String), AlertState>, StoreError> {
         self.read(|conn| {
-            let mut q = conn.prepare_cached("SELECT profile, state, since FROM state")?;
-            let rows = q.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?;
+            let mut q = conn
+                .prepare_cached("SELECT profile, target, state, since, sent_at FROM alert_state")?;
+            let mut rows = q.query([])?;
             let mut out = HashMap::new();
-            for row in rows {
-                let (profile, state, since) = row?;
-                if let Some(state) = State::parse(&state) {
-                    out.insert(profile, (state, since));
-                }
+            while let Some(row) = rows.next()? {
+                let Ok(state) = row.get_ref(2)?.as_str()?.parse::<Status>() else {
+                    continue;
+                };
+                out.insert(
+                    (row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+                    AlertState {
+                        state,
+                        since: row.get(3)?,
+                        sent_at: row.get(4)?,
+                    },
+                );
             }
             Ok(out)
         })
     }
 
-    /// Replaces the states of the given profiles, in one transaction.
-    pub fn set_states(&mut self, states: &[(String, State, i64)]) -> Result<(), StoreError> {
+    /// Removes every row of one profile, its checks and its alert states; how
+    /// many checks went.
+    pub fn forget(&mut self, profile: &str) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM alert_state WHERE profile = ?1", [profile])?;
+            tx.execute("DELETE FROM checks WHERE profile = ?1", [profile])
+        })
+    }
+
+    /// Replaces the given (profile, target) states, in one transaction.
+    pub fn keep_alert_states(
+        &mut self,
+        states: &[(String, String, AlertState)],
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             let mut q = tx.prepare_cached(
-                "INSERT INTO state (profile, state, since) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (profile) DO UPDATE SET state = excluded.state, since = excluded.since",
+                "INSERT INTO alert_state (profile, target, state, since, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (profile, target) DO UPDATE SET
+                     state = excluded.state, since = excluded.since, sent_at = excluded.sent_at",
             )?;
-            for (profile, state, since) in states {
-                q.execute(params![profile, state.as_str(), since])?;
+            for (profile, target, s) in states {
+                q.execute(params![
+                    profile,
+                    target,
+                    s.state.as_str(),
+                    s.since,
+                    s.sent_at
+                ])?;
             }
             Ok(())
         })
@@ -457,18 +512,35 @@ fn read_points(
     Ok(())
 }
 
+/// A value this build would never have written, as SQLite's own conversion error.
+fn unreadable(column: usize, why: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, why.into())
+}
+
 fn record_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
         checked_at: row.get(0)?,
         profile: row.get(1)?,
         provider: row.get(2)?,
-        status: row.get(3)?,
+        status: row
+            .get_ref(3)?
+            .as_str()?
+            .parse()
+            .map_err(|e: String| unreadable(3, e))?,
         balance: row
             .get::<_, Option<String>>(4)?
             .and_then(|b| b.parse::<Decimal>().ok()),
         currency: row.get(5)?,
-        error_kind: row.get(6)?,
+        error_kind: match row.get_ref(6)?.as_str_or_null()? {
+            Some(kind) => Some(kind.parse().map_err(|e: String| unreadable(6, e))?),
+            None => None,
+        },
         duration_ms: row.get(7)?,
+        min_balance: row
+            .get::<_, Option<String>>(8)?
+            .and_then(|b| b.parse::<Decimal>().ok()),
+        min_days: row.get(9)?,
+        message: row.get(10)?,
     })
 }
 
@@ -553,15 +625,20 @@ mod tests {
             checked_at: at,
             profile: profile.into(),
             provider: "infobip".into(),
-            status: if balance.is_some() { "ok" } else { "error" }.into(),
+            status: if balance.is_some() {
+                Status::Ok
+            } else {
+                Status::Error
+            },
             balance: balance.map(d),
             currency: balance.map(|_| "EUR".into()),
             error_kind: if balance.is_none() {
-                Some("network".into())
+                Some(ErrorKind::Network)
             } else {
                 None
             },
             duration_ms: Some(12),
+            ..Record::default()
         }
     }
 
@@ -706,17 +783,109 @@ mod tests {
     }
 
     #[test]
+    fn forget_removes_one_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        store
+            .record(&[
+                record("a", 1, Some("1")),
+                record("b", 1, Some("2")),
+                record("a", 2, None),
+            ])
+            .unwrap();
+        let st = AlertState {
+            state: Status::Low,
+            since: 1,
+            sent_at: None,
+        };
+        store
+            .keep_alert_states(&[
+                ("a".into(), "index:1".into(), st),
+                ("b".into(), "index:1".into(), st),
+            ])
+            .unwrap();
+        assert_eq!(store.forget("a").unwrap(), 2);
+        assert_eq!(store.profiles().unwrap(), ["b"]);
+        let states = store.alert_states().unwrap();
+        assert_eq!(
+            states.keys().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert_eq!(store.forget("a").unwrap(), 0);
+    }
+
+    #[test]
     fn states_for_alerts() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
-        assert!(store.last_states().unwrap().is_empty());
+        assert!(store.alert_states().unwrap().is_empty());
+        let st = |state, since, sent_at| AlertState {
+            state,
+            since,
+            sent_at,
+        };
         store
-            .set_states(&[("a".into(), State::Ok, 1), ("b".into(), State::Error, 2)])
+            .keep_alert_states(&[
+                ("a".into(), "index:1".into(), st(Status::Ok, 1, None)),
+                ("b".into(), "name:ops".into(), st(Status::Error, 2, Some(2))),
+            ])
             .unwrap();
-        store.set_states(&[("a".into(), State::Low, 3)]).unwrap();
-        let states = store.last_states().unwrap();
-        assert_eq!(states["a"], (State::Low, 3));
-        assert_eq!(states["b"], (State::Error, 2));
+        store
+            .keep_alert_states(&[("a".into(), "index:1".into(), st(Status::Low, 3, Some(3)))])
+            .unwrap();
+        let states = store.alert_states().unwrap();
+        assert_eq!(
+            states[&("a".into(), "index:1".into())],
+            st(Status::Low, 3, Some(3))
+        );
+        assert_eq!(
+            states[&("b".into(), "name:ops".into())],
+            st(Status::Error, 2, Some(2))
+        );
+    }
+
+    /// A store written by the release before alert targets had states of
+    /// their own opens, keeps its checks, and carries each profile's state.
+    #[test]
+    fn a_version_1_store_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO checks VALUES ('a', 5, 'infobip', 'low', '3.5', 'EUR', NULL, 9)",
+                [],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO state VALUES ('a', 'low', 5)", [])
+                .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let records = store.records(&[], None).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].status, Status::Low);
+        assert_eq!(
+            (records[0].min_balance, records[0].message.as_deref()),
+            (None, None)
+        );
+        // New rows keep what they were judged by and why they failed.
+        let mut r = record("a", 6, None);
+        r.min_balance = Some(d("20.50"));
+        r.min_days = Some(2.5);
+        r.message = Some("credentials rejected (HTTP 401)".into());
+        store.record(std::slice::from_ref(&r)).unwrap();
+        assert_eq!(store.records_of("a", 6).unwrap(), [r]);
+        let states = store.alert_states().unwrap();
+        assert_eq!(
+            states[&("a".into(), "*".into())],
+            AlertState {
+                state: Status::Low,
+                since: 5,
+                sent_at: None
+            }
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-use super::{Forecast, Point, Record, forecast};
+use super::{Point, Record, forecast};
+use crate::result::Forecast;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -108,11 +109,18 @@ mod tests {
             checked_at: at,
             profile: "a".into(),
             provider: "infobip".into(),
-            status: if balance.is_some() { "ok" } else { "error" }.into(),
+            status: if balance.is_some() {
+                crate::result::Status::Ok
+            } else {
+                crate::result::Status::Error
+            },
             balance: balance.map(Decimal::from),
             currency: balance.map(|_| "EUR".into()),
-            error_kind: balance.is_none().then(|| "network".into()),
+            error_kind: balance
+                .is_none()
+                .then_some(crate::error::ErrorKind::Network),
             duration_ms: None,
+            ..Record::default()
         }
     }
 

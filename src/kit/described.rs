@@ -68,7 +68,13 @@ impl Adapter for Described {
                     |reply| d.verdict(reply),
                 )
                 .await?;
-            d.interpret(&reply)
+            let wanted = d.entry.as_ref().and_then(|e| self.values.text(&e.key));
+            let mut balance = d.interpret_for(&reply, wanted)?;
+            // The profile's `currency`, else the vendor's default.
+            if balance.currency.is_none() {
+                balance.currency = d.default_currency_for(|k| self.values.text(k));
+            }
+            Ok(balance)
         })
     }
 }
@@ -158,7 +164,12 @@ impl Described {
             out
         };
 
-        // Path placeholders take text keys only: a secret in a URL would reach `-v` lines.
+        // Path placeholders take text keys, and the secret of a path auth form
+        // (`redact` knows every secret's percent-encoded form too).
+        let path_secret = match auth {
+            Some(Auth::Path { key }) => Some(key.as_str()),
+            _ => None,
+        };
         let segments: Vec<String> = d
             .path
             .strip_prefix('/')
@@ -166,6 +177,7 @@ impl Described {
             .split('/')
             .map(
                 |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(key) if Some(key) == path_secret => secret(key).unwrap_or_default(),
                     Some(key) => self.values.text(key).unwrap_or_default().to_owned(),
                     None => s.to_owned(),
                 },
@@ -233,13 +245,23 @@ impl Described {
                 url.query_pairs_mut()
                     .append_pair(name, &secret(key).unwrap_or_default());
             }
-            Some(Auth::Form { .. }) => {}
+            // In the path (above) or the body (below).
+            Some(Auth::Path { .. } | Auth::JsonField { .. } | Auth::Form { .. }) => {}
         }
         let method = match d.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut body = d.body.as_deref().map(render).map(String::into_bytes);
+        let mut body = d.body.as_deref().map(render);
+        if let Some(Auth::JsonField { name, key }) = auth {
+            let mut object: serde_json::Map<String, serde_json::Value> = body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or_default();
+            object.insert(name.clone(), secret(key).unwrap_or_default().into());
+            body = Some(serde_json::Value::Object(object).to_string());
+            put("content-type", "application/json".into(), false)?;
+        }
         if let Some(Auth::Form { name, key }) = auth {
             let form = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair(name, &secret(key).unwrap_or_default())
@@ -249,8 +271,9 @@ impl Described {
                 "application/x-www-form-urlencoded".into(),
                 false,
             )?;
-            body = Some(form.into_bytes());
+            body = Some(form);
         }
+        let body = body.map(String::into_bytes);
         Ok(Prepared {
             method,
             url,

@@ -122,7 +122,7 @@ pub const SLOW: Duration = Duration::from_secs(60);
 /// The scenario table as `sandbox --help` prints it.
 pub fn scenario_help() -> String {
     let mut out = String::from(
-        "Scenarios: the credential (api_key, password, client_secret, dev_secret) picks one.\n",
+        "Scenarios: the credential (the secret key: api_key, password, client_secret, …) picks one.\n",
     );
     for s in SCENARIOS {
         out.push_str(&format!("  {:<18} exit {}  {}\n", s.key, s.exit, s.answer));
@@ -454,7 +454,10 @@ impl Described<'_> {
                 );
             }
         }
-        let key = d.auth.iter().find_map(|auth| credential(auth, request));
+        let key = d
+            .auth
+            .iter()
+            .find_map(|auth| credential(auth, &d.path, request));
         if let Some(name) = key.as_deref().and_then(|k| k.strip_prefix("fixture:")) {
             return fixture_answer(self.fixtures, name);
         }
@@ -597,9 +600,11 @@ impl Described<'_> {
         at: &super::engine::AmountAt,
     ) -> Option<(rust_decimal::Decimal, &'t str)> {
         let doc = super::json::document(text.as_bytes())?;
-        let root = match self.description.hooks.amount {
-            Some(pick) => pick(doc)?,
-            None => doc,
+        // Amounts, parts and spending are read where the engine reads them.
+        let root = match (&self.description.entry, self.description.hooks.amount) {
+            (Some(entry), _) => entry.pick(doc, None).ok()??,
+            (None, Some(pick)) => pick(doc)?,
+            (None, None) => doc,
         };
         let raw = at
             .pointer
@@ -700,8 +705,9 @@ fn path_match(template: &str, path: &str) -> Option<String> {
     Some(account)
 }
 
-/// The credential a request carries in `auth`'s form, if it does.
-fn credential(auth: &Auth, request: &Request) -> Option<String> {
+/// The credential a request carries in `auth`'s form, if it does (`path` is
+/// the description's path template).
+fn credential(auth: &Auth, path: &str, request: &Request) -> Option<String> {
     match auth {
         Auth::Scheme { scheme, .. } if scheme.is_empty() => {
             let value = request.header("authorization")?.trim();
@@ -720,6 +726,19 @@ fn credential(auth: &Auth, request: &Request) -> Option<String> {
             .header("authorization")?
             .strip_prefix(prefix.as_str())
             .map(|c| c.trim().to_owned()),
+        Auth::Path { key } => {
+            let at = path.split('/').position(|s| *s == format!("{{{key}}}"))?;
+            let segment = request.path.split('/').nth(at)?;
+            // Percent-decoded as a path segment: a `+` there is a plus.
+            let query = format!("k={}", segment.replace('+', "%2B"));
+            url::form_urlencoded::parse(query.as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        }
+        Auth::JsonField { name, .. } => {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+            body.get(name)?.as_str().map(str::to_owned)
+        }
     }
 }
 
@@ -904,9 +923,12 @@ mod tests {
         assert_eq!(r.form_field("apiKey"), None);
         let auth = Auth::form("apiKey", "api_key");
         assert_eq!(
-            credential(&auth, &post(form, "apiKey=k")).as_deref(),
+            credential(&auth, "/balance/", &post(form, "apiKey=k")).as_deref(),
             Some("k")
         );
-        assert_eq!(credential(&auth, &post("text/plain", "apiKey=k")), None);
+        assert_eq!(
+            credential(&auth, "/balance/", &post("text/plain", "apiKey=k")),
+            None
+        );
     }
 }

@@ -38,6 +38,13 @@ pub enum Auth {
     /// `prefix` (seven: an OAuth token given as `Bearer …`); any other secret
     /// falls to the next alternative.
     Prefixed { prefix: String, key: String },
+    /// The secret is the path segment `{key}` (TextBelt's `/quota/{key}`):
+    /// percent-encoded there; `redact` removes that form from `-v` lines and
+    /// errors as it does the raw one.
+    Path { key: String },
+    /// `{"name": secret}`, a string member added to the JSON body (BulkGate's
+    /// `application_token`).
+    JsonField { name: String, key: String },
 }
 
 impl Auth {
@@ -87,6 +94,17 @@ impl Auth {
         }
     }
 
+    pub fn path(key: &str) -> Auth {
+        Auth::Path { key: key.into() }
+    }
+
+    pub fn json_field(name: &str, key: &str) -> Auth {
+        Auth::JsonField {
+            name: name.into(),
+            key: key.into(),
+        }
+    }
+
     /// The keys this form needs.
     pub fn keys(&self) -> Vec<&str> {
         match self {
@@ -94,7 +112,9 @@ impl Auth {
             | Auth::Header { key, .. }
             | Auth::Query { key, .. }
             | Auth::Form { key, .. }
-            | Auth::Prefixed { key, .. } => vec![key],
+            | Auth::Prefixed { key, .. }
+            | Auth::Path { key }
+            | Auth::JsonField { key, .. } => vec![key],
             Auth::Basic { user, password } => vec![user, password],
         }
     }
@@ -115,6 +135,67 @@ pub struct AmountAt {
     pub scale: u64,
 }
 
+/// One element of an array holds the amount, its currency and its details
+/// (DeepSeek's `balance_infos`, one per currency): the element whose `field`
+/// is the profile's value of `key`; without that value, the only element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub array: Pointer,
+    pub field: Pointer,
+    pub key: String,
+}
+
+impl Entry {
+    /// The element `wanted` names (compared ASCII case-insensitively), or the
+    /// only one; `None` when there is no element (an error answer, say).
+    /// Several and none wanted, or a wanted one missing, is the profile's to
+    /// settle: a `config` error listing what the answer holds.
+    pub fn pick<'a>(
+        &self,
+        doc: &'a RawValue,
+        wanted: Option<&str>,
+    ) -> Result<Option<&'a RawValue>, CheckError> {
+        let items: Vec<&'a RawValue> = self
+            .array
+            .resolve(doc)
+            .and_then(|a| serde_json::from_str(a.get()).ok())
+            .unwrap_or_default();
+        let label = |e: &RawValue| self.field.resolve(e).and_then(json::scalar_text);
+        // What the answer holds, bounded: a vendor's list may be long.
+        let held = || {
+            let mut labels: Vec<String> = items
+                .iter()
+                .take(6)
+                .map(|e| crate::text::clean(&label(e).unwrap_or_else(|| "?".into()), 16))
+                .collect();
+            if items.len() > 6 {
+                labels.push("…".into());
+            }
+            labels.join(", ")
+        };
+        let (array, key) = (self.array.as_str(), &self.key);
+        match (wanted, items.as_slice()) {
+            (_, []) => Ok(None),
+            (Some(w), _) => items
+                .iter()
+                .copied()
+                .find(|e| label(e).is_some_and(|l| l.eq_ignore_ascii_case(w.trim())))
+                .map(Some)
+                .ok_or_else(|| {
+                    CheckError::config(format!(
+                        "`{key}` is \"{w}\", but the answer's `{array}` holds: {}",
+                        held()
+                    ))
+                }),
+            (None, [one]) => Ok(Some(one)),
+            (None, _) => Err(CheckError::config(format!(
+                "the answer's `{array}` holds several balances ({}): set `{key}` to pick one",
+                held()
+            ))),
+        }
+    }
+}
+
 /// Where the currency comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Currency {
@@ -128,6 +209,13 @@ pub struct Currency {
     /// When the answer names none (Frontier: always `VC`). Below the profile's
     /// `currency`? No: a vendor unit that is implied is still the vendor's.
     pub implied: Option<String>,
+    /// When neither the answer nor the profile's `currency` names one: the
+    /// vendor's usual unit, which a profile may override (Moonshot: USD at
+    /// api.moonshot.ai, CNY at api.moonshot.cn).
+    pub default: Option<String>,
+    /// Defaults by a profile key's value, before `default`: (key, value,
+    /// unit) (Moonshot's `region = "cn"` answers in CNY).
+    pub default_when: Vec<(String, String, String)>,
     /// The answer must name the currency itself (Africa's Talking's
     /// `"KES 1785.50"`): an amount without one is the vendor's error, not a
     /// balance in the profile's `currency`.
@@ -175,6 +263,8 @@ pub struct Description {
     pub auth: Vec<Auth>,
     /// Alternatives: the first that is present (not null) is the amount.
     pub balance: Vec<AmountAt>,
+    /// The array element the amount, currency and details are read in.
+    pub entry: Option<Entry>,
     /// A success answer without the amount means zero (proto3 JSON omits zeros).
     pub absent_is_zero: bool,
     pub currency: Currency,
@@ -230,6 +320,7 @@ impl Description {
             body: None,
             auth: Vec::new(),
             balance: Vec::new(),
+            entry: None,
             absent_is_zero: false,
             currency: Currency::default(),
             unit: Unit::Money,
@@ -306,6 +397,16 @@ impl Description {
         self
     }
 
+    /// Reads in the element of `array` whose `field` is the profile's `key`.
+    pub fn entry(mut self, array: &str, field: &str, key: &str) -> Self {
+        self.entry = Some(Entry {
+            array: Pointer::known(array),
+            field: Pointer::known(field),
+            key: key.into(),
+        });
+        self
+    }
+
     pub fn absent_is_zero(mut self) -> Self {
         self.absent_is_zero = true;
         self
@@ -324,6 +425,35 @@ impl Description {
     pub fn implied_currency(mut self, unit: &str) -> Self {
         self.currency.implied = Some(unit.into());
         self
+    }
+
+    pub fn default_currency(mut self, unit: &str) -> Self {
+        self.currency.default = Some(unit.into());
+        self
+    }
+
+    pub fn default_currency_when(mut self, key: &str, value: &str, unit: &str) -> Self {
+        self.currency
+            .default_when
+            .push((key.into(), value.into(), unit.into()));
+        self
+    }
+
+    /// The unit of an answer that names none, for a profile whose key values
+    /// `text` gives: the profile's `currency`, else the vendor's default.
+    pub fn default_currency_for<'a>(
+        &self,
+        text: impl Fn(&str) -> Option<&'a str>,
+    ) -> Option<String> {
+        let by_key = self
+            .currency
+            .default_when
+            .iter()
+            .find(|(key, value, _)| text(key) == Some(value.as_str()));
+        text("currency")
+            .map(str::to_owned)
+            .or_else(|| by_key.map(|(_, _, unit)| unit.clone()))
+            .or_else(|| self.currency.default.clone())
     }
 
     pub fn currency_required(mut self) -> Self {
@@ -386,7 +516,7 @@ impl Description {
     }
 
     /// The available amount is what the answer gives less the value at
-    /// `pointer`, when present (a total bought less the total used).
+    /// `pointer`, which must be there (a total bought less the total used).
     pub fn less(mut self, pointer: &str) -> Self {
         self.less.push(AmountAt {
             pointer: Pointer::known(pointer),
@@ -466,12 +596,21 @@ impl Description {
 
     /// What the answer means: a balance, or the error it is.
     pub fn interpret(&self, reply: &Reply) -> Result<Balance, CheckError> {
+        self.interpret_for(reply, None)
+    }
+
+    /// As `interpret`, for a profile whose `entry` key is `wanted`.
+    pub fn interpret_for(
+        &self,
+        reply: &Reply,
+        wanted: Option<&str>,
+    ) -> Result<Balance, CheckError> {
         let doc = json::document(&reply.body);
         if reply.status.is_success()
             && let Some(doc) = doc
             && !self.is_bare_code(doc)
         {
-            match self.read_balance(reply, doc) {
+            match self.read_balance(reply, doc, wanted) {
                 Reading::Balance(b) => return Ok(b),
                 Reading::Refused(e) => return Err(e),
                 Reading::Bad(e) if self.code_in(doc).is_none() => return Err(e),
@@ -501,7 +640,7 @@ impl Description {
         if reply.status.is_success()
             && let Some(doc) = json::document(&reply.body)
             && !self.is_bare_code(doc)
-            && matches!(self.read_balance(reply, doc), Reading::Balance(_))
+            && matches!(self.read_balance(reply, doc, None), Reading::Balance(_))
         {
             return false;
         }
@@ -512,7 +651,7 @@ impl Description {
         self.bare_code && doc.get().trim().bytes().all(|b| b.is_ascii_digit())
     }
 
-    fn read_balance(&self, reply: &Reply, doc: &RawValue) -> Reading {
+    fn read_balance(&self, reply: &Reply, doc: &RawValue, wanted: Option<&str>) -> Reading {
         let status = reply.code();
         let unexpected = |what: String| {
             Reading::Bad(
@@ -521,15 +660,20 @@ impl Description {
             )
         };
         if let Some((pointer, expected)) = &self.success {
-            let actual = pointer.resolve(doc).and_then(json::scalar_text);
-            if actual.as_deref() != Some(expected.as_str()) {
+            let actual = pointer.resolve(doc).and_then(literal);
+            if !actual.is_some_and(|a| same(&a, expected)) {
                 return Reading::Absent;
             }
         }
         for (pointer, value, kind) in &self.refuse {
-            if pointer.resolve(doc).and_then(json::scalar_text).as_deref() == Some(value) {
+            if pointer
+                .resolve(doc)
+                .and_then(literal)
+                .is_some_and(|a| same(&a, value))
+            {
                 let what = match kind {
                     ErrorKind::NotPrepaid => "account is not in prepaid mode",
+                    ErrorKind::Auth => "credentials rejected",
                     _ => "the vendor refused",
                 };
                 return Reading::Refused(
@@ -544,12 +688,19 @@ impl Description {
                 );
             }
         }
-        let root = match self.hooks.amount {
-            Some(pick) => match pick(doc) {
-                Some(v) => v,
+        // With an entry, everything is read in it; else details and the
+        // currency are read in the whole answer.
+        let (root, scope) = match (&self.entry, self.hooks.amount) {
+            (Some(entry), _) => match entry.pick(doc, wanted) {
+                Ok(Some(v)) => (v, v),
+                Ok(None) => return Reading::Absent,
+                Err(e) => return Reading::Refused(e.status(status)),
+            },
+            (None, Some(pick)) => match pick(doc) {
+                Some(v) => (v, doc),
                 None => return unexpected("no balance entry in the answer".into()),
             },
-            None => doc,
+            (None, None) => (doc, doc),
         };
         let mut parts: Vec<(Part, Decimal)> = Vec::new();
         for (part, at) in &self.parts {
@@ -620,8 +771,9 @@ impl Description {
         }
         let mut amount = amount;
         for at in &self.less {
+            // Without what was spent, the total would overstate what is left.
             let Some(v) = at.pointer.resolve(root).filter(|v| !json::is_null(v)) else {
-                continue;
+                return unexpected(format!("no `{}` in the answer", at.pointer.as_str()));
             };
             match scaled(v, at.scale) {
                 Ok((d, _)) => match amount.checked_sub(d) {
@@ -636,7 +788,7 @@ impl Description {
                 Err(what) => return unexpected(format!("`{}` is {what}", at.pointer.as_str())),
             }
         }
-        let currency = self.currency_of(doc, unit);
+        let currency = self.currency_of(scope, unit);
         if self.currency.required && currency.is_none() {
             let at = found.map_or("the balance", |(at, _)| at.pointer.as_str());
             return unexpected(format!("`{at}` names no currency"));
@@ -646,7 +798,7 @@ impl Description {
             .unit_when
             .iter()
             .find(|(p, value, _)| {
-                p.resolve(doc).and_then(json::scalar_text).as_deref() == Some(value)
+                p.resolve(scope).and_then(json::scalar_text).as_deref() == Some(value)
             })
             .map_or(self.unit, |(_, _, u)| *u);
         balance.parts = parts;
@@ -662,7 +814,7 @@ impl Description {
             if balance.details.iter().any(|(n, _)| n == name) {
                 continue;
             }
-            if let Some(v) = at.pointer.resolve(doc).filter(|v| !json::is_null(v))
+            if let Some(v) = at.pointer.resolve(scope).filter(|v| !json::is_null(v))
                 && let Ok((d, _)) = scaled(v, at.scale)
             {
                 balance.details.push((name.clone(), d));
@@ -760,6 +912,20 @@ enum Reading {
     Bad(CheckError),
     /// No amount where one was expected.
     Absent,
+}
+
+/// A value compared as text: a number, a string, or `true` / `false`.
+fn literal(value: &RawValue) -> Option<String> {
+    let text = value.get().trim();
+    json::scalar_text(value).or_else(|| matches!(text, "true" | "false").then(|| text.to_owned()))
+}
+
+/// The same text, or the same number written otherwise (`1000000.00` is the
+/// `1000000` a vendor documents).
+fn same(actual: &str, expected: &str) -> bool {
+    use crate::money::parse_decimal;
+    actual == expected
+        || matches!((parse_decimal(actual), parse_decimal(expected)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The amount at `value`, divided exactly by `scale`.
@@ -1083,7 +1249,12 @@ mod tests {
             amount(r#"{"data":{"total_credits":100,"total_usage":25.0412}}"#).unwrap(),
             "74.9588"
         );
-        assert_eq!(amount(r#"{"data":{"total_credits":5}}"#).unwrap(), "5");
+        let e = amount(r#"{"data":{"total_credits":5}}"#).unwrap_err();
+        assert!(
+            e.message.contains("no `/data/total_usage`"),
+            "{}",
+            e.message
+        );
         let e = amount(r#"{"data":{"total_credits":5,"total_usage":"x"}}"#).unwrap_err();
         assert!(
             e.message.contains("`/data/total_usage` is `x`"),
@@ -1177,6 +1348,137 @@ mod tests {
             ))
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotPrepaid);
+    }
+
+    #[test]
+    fn an_entry_is_picked_by_the_profiles_value() {
+        let d = Description::get("/")
+            .entry("/infos", "/currency", "currency")
+            .balance("/total")
+            .currency("/currency")
+            .detail("granted", "/granted");
+        let body = r#"{"infos":[{"currency":"CNY","total":"110.00","granted":"10.00"},{"currency":"USD","total":"7.5","granted":"0"}]}"#;
+        let r = reply(200, body);
+        let b = d.interpret_for(&r, Some("usd")).unwrap();
+        assert_eq!(
+            (b.amount.to_string(), b.currency.as_deref()),
+            ("7.5".into(), Some("USD"))
+        );
+        assert_eq!(b.details, vec![("granted".into(), Decimal::ZERO)]);
+        let b = d.interpret_for(&r, Some("CNY")).unwrap();
+        assert_eq!(b.amount.to_string(), "110.00");
+        // Several and none asked for, or one asked for that is not there: the
+        // profile must say, and the error lists what the answer holds.
+        for (wanted, words) in [(None, "set `currency`"), (Some("EUR"), "\"EUR\"")] {
+            let e = d.interpret_for(&r, wanted).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Config, "{}", e.message);
+            assert!(e.message.contains(words), "{}", e.message);
+            assert!(e.message.contains("CNY, USD"), "{}", e.message);
+        }
+        let many: Vec<String> = (0..50)
+            .map(|i| format!(r#"{{"currency":"C{i}","total":"1"}}"#))
+            .collect();
+        let many = reply(200, &format!(r#"{{"infos":[{}]}}"#, many.join(",")));
+        let e = d.interpret(&many).unwrap_err();
+        assert!(
+            e.message.contains("C0, C1, C2, C3, C4, C5, …"),
+            "{}",
+            e.message
+        );
+        let one = reply(200, r#"{"infos":[{"currency":"CNY","total":"1"}]}"#);
+        assert_eq!(d.interpret(&one).unwrap().currency.as_deref(), Some("CNY"));
+        for empty in [r#"{"infos":[]}"#, r#"{"infos":{}}"#, r#"{}"#] {
+            let e = d.interpret(&reply(200, empty)).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Provider, "{empty}: {}", e.message);
+        }
+        // No entry at all: the answer is read as an error, by its code.
+        let d = d
+            .error_code("/error/code")
+            .codes(ErrorKind::Auth, &["bad_key"]);
+        let e = d
+            .interpret(&reply(200, r#"{"error":{"code":"bad_key"}}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth, "{}", e.message);
+    }
+
+    #[test]
+    fn a_default_currency_by_key_below_the_profiles() {
+        let d = Description::get("/")
+            .default_currency("USD")
+            .default_currency_when("region", "cn", "CNY");
+        let profile = |pairs: &'static [(&'static str, &'static str)]| {
+            move |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        };
+        assert_eq!(d.default_currency_for(profile(&[])).as_deref(), Some("USD"));
+        assert_eq!(
+            d.default_currency_for(profile(&[("region", "cn")]))
+                .as_deref(),
+            Some("CNY")
+        );
+        assert_eq!(
+            d.default_currency_for(profile(&[("region", "global")]))
+                .as_deref(),
+            Some("USD")
+        );
+        assert_eq!(
+            d.default_currency_for(profile(&[("region", "cn"), ("currency", "EUR")]))
+                .as_deref(),
+            Some("EUR")
+        );
+        assert_eq!(
+            Description::get("/").default_currency_for(profile(&[])),
+            None
+        );
+    }
+
+    #[test]
+    fn an_amount_less_another_is_exact() {
+        let d = Description::get("/")
+            .balance("/data/credits")
+            .less("/data/usage");
+        let b = d
+            .interpret(&reply(200, r#"{"data":{"credits":100.5,"usage":25.75}}"#))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "74.75");
+        // 0.3 - 0.1 is 0.2 exactly, as no float would give it.
+        let b = d
+            .interpret(&reply(200, r#"{"data":{"credits":0.3,"usage":"0.1"}}"#))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "0.2");
+        for bad in [
+            r#"{"data":{"credits":1}}"#,
+            r#"{"data":{"credits":1,"usage":"x"}}"#,
+        ] {
+            let e = d.interpret(&reply(200, bad)).unwrap_err();
+            assert!(e.message.contains("/data/usage"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn refusals_compare_numbers_and_booleans() {
+        let d = Description::get("/")
+            .refuse("/balance", "1000000", ErrorKind::NotPrepaid)
+            .refuse("/ok", "false", ErrorKind::Auth)
+            .balance("/balance");
+        for placeholder in ["1000000", "1000000.00", "\"1000000\""] {
+            let body = format!(r#"{{"balance":{placeholder}}}"#);
+            let e = d.interpret(&reply(200, &body)).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::NotPrepaid, "{body}");
+        }
+        assert!(d.interpret(&reply(200, r#"{"balance":999999.99}"#)).is_ok());
+        let e = d
+            .interpret(&reply(200, r#"{"ok":false,"balance":0}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert!(
+            e.message.starts_with("credentials rejected"),
+            "{}",
+            e.message
+        );
+        assert!(
+            d.interpret(&reply(200, r#"{"ok":true,"balance":0}"#))
+                .is_ok()
+        );
     }
 
     #[test]

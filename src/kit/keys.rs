@@ -392,6 +392,12 @@ fn check_rule(rule: &Rule, values: &Values, set: &dyn Fn(&str) -> bool) -> Resul
     }
 }
 
+/// `: did you mean `x`?` for the known word closest to `word`, or nothing: the
+/// one wording for every name a user can mistype (keys, profiles, providers).
+pub fn did_you_mean<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
+    suggest(word, known).map_or(String::new(), |k| format!(": did you mean `{k}`?"))
+}
+
 /// The known word closest to `word`, if it is close enough to be a typo.
 pub fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     known

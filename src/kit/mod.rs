@@ -366,6 +366,18 @@ pub(crate) fn arbitrary_reply() -> impl proptest::strategy::Strategy<Value = Rep
         "credit_limit",
         "pending",
         "expires_at",
+        "error",
+        "success",
+        "quotaRemaining",
+        "credit",
+        "Balance",
+        "walletResponse",
+        "currentBalance",
+        "balance_infos",
+        "total_balance",
+        "total_credits",
+        "total_usage",
+        "available_balance",
     ];
     let leaf = prop_oneof![
         Just(serde_json::Value::Null),
@@ -420,13 +432,29 @@ pub(crate) fn check_any_answer(interpret: impl Fn(&Reply) -> Result<Balance, Che
         .unwrap();
 }
 
+/// The scheme to suggest for a URL written without one: `http://` for a
+/// loopback host (where a local emulator or proxy rarely speaks TLS, and the
+/// only place `http://` is accepted), else `https://`.
+fn scheme_for(text: &str) -> &'static str {
+    match Url::parse(&format!("http://{text}"))
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => "http://",
+        Some(Host::Ipv4(ip)) if ip.is_loopback() => "http://",
+        Some(Host::Ipv6(ip)) if ip.is_loopback() => "http://",
+        _ => "https://",
+    }
+}
+
 /// `https://` anywhere; `http://` only on loopback. No credentials, query or fragment.
 pub fn parse_base_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| {
         // `api.example.com` parses as a relative URL: the scheme is what is missing.
         if e == url::ParseError::RelativeUrlWithoutBase && !text.contains("://") {
             format!(
-                "`{text}` has no scheme: did you mean `https://{}`?",
+                "`{text}` has no scheme: did you mean `{}{}`?",
+                scheme_for(text.trim()),
                 text.trim()
             )
         } else {
@@ -437,6 +465,14 @@ pub fn parse_base_url(text: &str) -> Result<Url, String> {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        // `localhost:8080` parses, as the scheme `localhost`.
+        None if !text.contains("://") => {
+            return Err(format!(
+                "`{text}` has no scheme: did you mean `{}{}`?",
+                scheme_for(text.trim()),
+                text.trim()
+            ));
+        }
         None => return Err(format!("`{text}` has no host")),
     };
     match url.scheme() {

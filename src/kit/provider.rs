@@ -45,6 +45,9 @@ pub enum Build {
 /// One supported provider: a vendor folder's whole declaration.
 pub struct ProviderSpec {
     pub name: &'static str,
+    /// Other names the vendor is or was known by (Nexmo for Vonage), so that a
+    /// config written with one is answered with `name`.
+    pub aliases: &'static [&'static str],
     pub about: &'static str,
     /// Its own keys; `base_url` appears here only to say something of its own.
     pub keys: &'static [KeySpec],

@@ -5,12 +5,20 @@ use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::error::ErrorKind;
 use crate::history::summary::Summary;
 use crate::history::{Record, format_time};
 use crate::money::json_number;
 
-pub fn table(summaries: &[Summary]) -> String {
-    let mut t = super::table::plain(&[
+/// The per-profile table; `width` is the terminal's, when there is one to fit.
+pub fn table(summaries: &[Summary], width: Option<usize>) -> String {
+    use super::table::Fit::{Cut, Keep};
+    const PROVIDER: usize = 1;
+    const MIN: usize = 4;
+    const MAX: usize = 5;
+    const CHECKS: usize = 8;
+    const TREND: usize = 9;
+    let header = [
         "PROFILE",
         "PROVIDER",
         "LAST",
@@ -21,36 +29,64 @@ pub fn table(summaries: &[Summary]) -> String {
         "DAYS LEFT",
         "CHECKS",
         "TREND",
-    ]);
+    ];
+    let fits = [Cut, Cut, Keep, Keep, Keep, Keep, Keep, Keep, Keep, Keep];
     let dash = || "-".to_owned();
-    for s in summaries {
-        let amount = |d: Option<rust_decimal::Decimal>| d.map_or_else(dash, |d| d.to_string());
-        t.add_row(vec![
-            Cell::new(&s.profile),
-            Cell::new(if s.provider.is_empty() {
-                "-"
-            } else {
-                &s.provider
-            }),
-            Cell::new(amount(s.last)),
-            Cell::new(s.currency.as_deref().unwrap_or("-")),
-            Cell::new(amount(s.min)),
-            Cell::new(amount(s.max)),
-            Cell::new(s.forecast.map_or_else(dash, |f| spend(f.spend_per_day))),
-            Cell::new(
+    let amount = |d: Option<rust_decimal::Decimal>| d.map_or_else(dash, |d| d.to_string());
+    let mut rows: Vec<Vec<String>> = summaries
+        .iter()
+        .map(|s| {
+            vec![
+                s.profile.clone(),
+                if s.provider.is_empty() {
+                    dash()
+                } else {
+                    s.provider.clone()
+                },
+                amount(s.last),
+                s.currency.clone().unwrap_or_else(dash),
+                amount(s.min),
+                amount(s.max),
+                s.forecast.map_or_else(dash, |f| spend(f.spend_per_day)),
                 s.forecast
                     .map_or_else(dash, |f| format!("{:.1}", f.days_left)),
-            ),
-            Cell::new(s.checks),
-            Cell::new(if s.sparkline.is_empty() {
-                "-"
-            } else {
-                &s.sparkline
-            }),
-        ]);
+                s.checks.to_string(),
+                if s.sparkline.is_empty() {
+                    dash()
+                } else {
+                    s.sparkline.clone()
+                },
+            ]
+        })
+        .collect();
+    if let Some(width) = width
+        && !super::table::fits_without_dropping(&header, &rows, &fits, width)
+    {
+        // Every other stretch, the newest kept: half as wide, the same shape.
+        for row in &mut rows {
+            if row[TREND].chars().count() > 1 {
+                let chars: Vec<char> = row[TREND].chars().collect();
+                let start = (chars.len() - 1) % 2;
+                row[TREND] = chars[start..].iter().step_by(2).collect();
+            }
+        }
     }
-    for i in 2..=8 {
-        if i != 3
+    // Amounts never cut: the range and the counts go first, then the trend.
+    let kept = super::table::fit_rows(
+        &header,
+        &mut rows,
+        width,
+        &fits,
+        &[MIN, MAX, CHECKS, PROVIDER, TREND],
+    );
+    let shown: Vec<&str> = kept.iter().map(|&c| header[c]).collect();
+    let mut t = super::table::plain(&shown);
+    for row in rows {
+        t.add_row(row.into_iter().map(Cell::new).collect::<Vec<_>>());
+    }
+    for (i, &col) in kept.iter().enumerate() {
+        if (2..=8).contains(&col)
+            && col != 3
             && let Some(column) = t.column_mut(i)
         {
             column.set_cell_alignment(CellAlignment::Right);
@@ -84,10 +120,10 @@ pub fn json(records: &[Record]) -> String {
             checked_at: format_time(r.checked_at),
             profile: &r.profile,
             provider: &r.provider,
-            status: &r.status,
+            status: r.status.as_str(),
             balance: r.balance.map(json_number),
             currency: r.currency.as_deref(),
-            error_kind: r.error_kind.as_deref(),
+            error_kind: r.error_kind.map(ErrorKind::as_str),
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&rows).expect("rows serialise");
@@ -112,11 +148,12 @@ mod tests {
                 checked_at: 1_795_335_565_000_000 + h * 3_600_000_000,
                 profile: "infobip".into(),
                 provider: "infobip".into(),
-                status: "ok".into(),
+                status: crate::result::Status::Ok,
                 balance: Some(Decimal::new(10_000 - h * 125, 2)),
                 currency: Some("EUR".into()),
                 error_kind: None,
                 duration_ms: Some(100),
+                ..Record::default()
             })
             .collect()
     }
@@ -126,7 +163,7 @@ mod tests {
         let r = records();
         let now = r.last().unwrap().checked_at;
         let s = summarize("infobip", &r, None, now, Duration::from_secs(14 * 86_400));
-        insta::assert_snapshot!(table(&[s]), @r"
+        insta::assert_snapshot!(table(&[s], None), @r"
         PROFILE  PROVIDER   LAST  CURRENCY    MIN     MAX  SPEND/DAY  DAYS LEFT  CHECKS  TREND
         infobip  infobip   86.25  EUR       86.25  100.00         30        2.9      12  ██▇▇▇▇▆▆▅▅▅▅▅▄▄▄▄▃▃▂▂▂▂▁
         ");

@@ -5,10 +5,9 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 
-use super::status_word;
-use crate::check::CheckResult;
 use crate::kit::Part;
 use crate::money::json_number;
+use crate::result::CheckResult;
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -39,8 +38,8 @@ struct Forecast {
     empty_at: String,
 }
 
-impl From<&crate::history::Forecast> for Forecast {
-    fn from(f: &crate::history::Forecast) -> Self {
+impl From<&crate::result::Forecast> for Forecast {
+    fn from(f: &crate::result::Forecast) -> Self {
         use crate::history::forecast::rounded;
         Forecast {
             spend_per_day: rounded(f.spend_per_day, 4),
@@ -81,7 +80,7 @@ pub fn render(results: &[CheckResult]) -> String {
             Row {
                 profile: &r.profile,
                 provider: &r.provider,
-                status: status_word(r),
+                status: r.status().as_str(),
                 balance: balance.map(|b| json_number(b.amount)),
                 currency: balance.and_then(|b| b.currency.as_deref()),
                 unit: balance.map(|b| b.unit.as_str()),

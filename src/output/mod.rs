@@ -7,7 +7,7 @@ pub mod page;
 pub mod prometheus;
 pub mod table;
 
-use crate::check::{CheckResult, Status};
+use crate::result::CheckResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -33,7 +33,8 @@ pub struct Style {
 }
 
 /// The width of the terminal stdout is, if it is one (`COLUMNS` wins, as
-/// `ls` and `gh` let it): `None` for a pipe or a file.
+/// `ls` and `gh` let it): `None` for a pipe or a file. The terminal's own size
+/// is comfy-table's answer (crossterm's query), not one written here.
 pub fn terminal_width() -> Option<usize> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
@@ -46,16 +47,7 @@ pub fn terminal_width() -> Option<usize> {
     {
         return Some(cols);
     }
-    #[cfg(unix)]
-    {
-        // SAFETY: TIOCGWINSZ fills the zeroed winsize we own; fd 1 is stdout.
-        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-        if ok && size.ws_col > 0 {
-            return Some(usize::from(size.ws_col));
-        }
-    }
-    None
+    comfy_table::Table::new().width().map(usize::from)
 }
 
 pub fn render(
@@ -105,22 +97,14 @@ pub fn days_left(r: &CheckResult) -> Option<String> {
     r.forecast.map(|f| format!("{:.1}", f.days_left))
 }
 
-pub fn status_word(result: &CheckResult) -> &'static str {
-    match result.status() {
-        Status::Ok => "ok",
-        Status::Low => "low",
-        Status::Error => "error",
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod fixtures {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use crate::check::CheckResult;
     use crate::error::{CheckError, ErrorKind};
     use crate::kit::Balance;
     use crate::money::parse_decimal;
+    use crate::result::CheckResult;
 
     fn at() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_795_335_565) // 2026-11-22T08:19:25Z
@@ -134,12 +118,12 @@ pub(crate) mod fixtures {
     /// its min_days of 2), as `check` fills them in from the history.
     pub fn with_forecasts(results: &mut [CheckResult]) {
         let at = crate::history::micros(at());
-        results[0].forecast = Some(crate::history::Forecast {
+        results[0].forecast = Some(crate::result::Forecast {
             spend_per_day: 12.5,
             days_left: 3.823_296,
             empty_at: at + (3.823_296 * 86_400e6) as i64,
         });
-        results[2].forecast = Some(crate::history::Forecast {
+        results[2].forecast = Some(crate::result::Forecast {
             spend_per_day: 13.0,
             days_left: 1.1035,
             empty_at: at + (1.1035 * 86_400e6) as i64,

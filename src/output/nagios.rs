@@ -1,9 +1,9 @@
 //! `--format nagios`: a Monitoring Plugins check (SPEC §7). One status line with
 //! perfdata, then one line per profile; the exit status is Nagios's own.
 
-use crate::check::CheckResult;
 use crate::error::ErrorKind;
 use crate::range::Range;
+use crate::result::CheckResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {

@@ -11,8 +11,8 @@ use std::time::SystemTime;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::check::{CheckResult, Status};
-use crate::history::{MICROS_PER_DAY, Point, micros};
+use crate::history::{MICROS_PER_DAY, micros};
+use crate::result::{CheckResult, Point, Status};
 
 /// The one HTML escape: text and attribute values alike.
 pub fn esc(text: &str) -> String {
@@ -134,7 +134,7 @@ pub fn render(
 
 fn card(page: &mut String, i: usize, r: &CheckResult, points: &[Point]) {
     let status = r.status();
-    let class = super::status_word(r);
+    let class = r.status().as_str();
     let (status_text, balance_html) = match (&r.outcome, status) {
         (Err(e), _) => (
             format!("Failing: {}", e.kind.as_str().replace('_', " ")),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::check::CheckResult;
+use crate::result::CheckResult;
 
 /// (name, help, samples of one result).
 type Family = (

@@ -3,7 +3,7 @@
 use comfy_table::{Cell, CellAlignment, Table, presets};
 
 use super::Style;
-use crate::check::{CheckResult, Status};
+use crate::result::{CheckResult, Status};
 
 /// A borderless table, columns two spaces apart, as `gh` and `kubectl` print them.
 pub fn plain(header: &[&str]) -> Table {
@@ -19,68 +19,159 @@ pub fn plain(header: &[&str]) -> Table {
     table
 }
 
-/// Rows of plain text for a table that must fit a terminal: only the columns in
-/// `wrap` (a status, a list of secrets, a URL) are wrapped, at spaces where they
-/// can be; the others, balances above all, keep every character. `None`: no
-/// width to fit (a pipe or a file), nothing changes.
-pub fn wrap_rows(header: &[&str], rows: &mut [Vec<String>], width: Option<usize>, wrap: &[usize]) {
-    const GAP: usize = 2;
-    const NARROWEST: usize = 10;
-    let Some(width) = width else { return };
-    let widest = |col: usize| {
-        rows.iter()
-            .map(|r| r[col].lines().map(|l| l.chars().count()).max().unwrap_or(0))
-            .chain([header[col].chars().count()])
-            .max()
-            .unwrap_or(0)
+/// How a column gives up width when a table must fit a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// Never narrowed: amounts, currencies, counts.
+    Keep,
+    /// Cut at the end with `…` (names, URLs): one line per row stays scannable.
+    Cut,
+    /// Wrapped at spaces (messages); a word wider than the column ends in `…`
+    /// rather than being split across lines.
+    Wrap,
+}
+
+const GAP: usize = 2;
+/// Below this a cut name or a wrapped message stops being readable.
+const NARROWEST: usize = 8;
+/// How a table gives up width, in turn: names down to a recognisable length,
+/// then messages down to a comfortable one, then both to the narrowest. A
+/// column's header is never cut.
+const STAGES: [(Fit, usize); 6] = [
+    (Fit::Cut, 16),
+    (Fit::Wrap, 24),
+    (Fit::Cut, 12),
+    (Fit::Wrap, 16),
+    (Fit::Cut, NARROWEST),
+    (Fit::Wrap, NARROWEST),
+];
+/// Narrower than this, a column in `drop` goes rather than the others shrinking.
+const COMFORTABLE_CUT: usize = 10;
+const COMFORTABLE_WRAP: usize = 20;
+
+/// Fits plain-text rows to a terminal `width` wide, narrowing `Cut` and `Wrap`
+/// columns in `STAGES`, widest first within a stage; the columns in `drop` go
+/// first, in that order, while the rest could not fit at a comfortable width.
+/// `None`: no width to fit (a pipe or a file), nothing changes, so a script
+/// never reads a cut word. Returns the indices of the columns kept.
+pub fn fit_rows(
+    header: &[&str],
+    rows: &mut [Vec<String>],
+    width: Option<usize>,
+    fits: &[Fit],
+    drop: &[usize],
+) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..header.len()).collect();
+    let Some(width) = width else { return kept };
+    let widest = |col: usize| widest(header, rows, col);
+    let at_least = |col: usize, floor: usize| at_least(header, rows, col, floor);
+    let comfortable = |col: usize| comfortable(header, rows, fits, col);
+    let total = |widths: &mut dyn Iterator<Item = usize>, n: usize| {
+        widths.sum::<usize>() + GAP * n.saturating_sub(1)
     };
-    let fixed: usize = (0..header.len())
-        .filter(|c| !wrap.contains(c))
-        .map(|c| widest(c) + GAP)
-        .sum::<usize>()
-        + GAP * wrap.len();
-    let budget = width
-        .saturating_sub(fixed)
-        .saturating_sub(GAP)
-        .max(NARROWEST * wrap.len());
-    let mut widths: Vec<(usize, usize)> = wrap.iter().map(|&c| (c, widest(c))).collect();
-    // Narrow the widest wrapping column first, a character at a time.
-    while widths.iter().map(|(_, w)| w).sum::<usize>() > budget {
-        let Some(widest) = widths
-            .iter_mut()
-            .filter(|(_, w)| *w > NARROWEST)
-            .max_by_key(|(_, w)| *w)
-        else {
+    for &col in drop {
+        if total(&mut kept.iter().map(|&c| comfortable(c)), kept.len()) <= width {
             break;
-        };
-        widest.1 -= 1;
+        }
+        kept.retain(|&c| c != col);
+    }
+    let mut widths: Vec<(usize, usize)> = kept.iter().map(|&c| (c, widest(c))).collect();
+    for (fit, floor) in STAGES {
+        while total(&mut widths.iter().map(|(_, w)| *w), widths.len()) > width {
+            let Some(narrowed) = widths
+                .iter_mut()
+                .filter(|(c, w)| fits[*c] == fit && *w > at_least(*c, floor))
+                .max_by_key(|(_, w)| *w)
+            else {
+                break;
+            };
+            narrowed.1 -= 1;
+        }
     }
     for row in rows.iter_mut() {
         for &(col, w) in &widths {
-            row[col] = wrap_text(&row[col], w);
+            row[col] = match fits[col] {
+                Fit::Keep => continue,
+                Fit::Cut => row[col]
+                    .lines()
+                    .map(|l| cut(l, w))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Fit::Wrap => wrap_text(&row[col], w),
+            };
         }
+        let mut col = 0;
+        row.retain(|_| {
+            col += 1;
+            kept.contains(&(col - 1))
+        });
+    }
+    kept
+}
+
+fn widest(header: &[&str], rows: &[Vec<String>], col: usize) -> usize {
+    rows.iter()
+        .map(|r| r[col].lines().map(|l| l.chars().count()).max().unwrap_or(0))
+        .chain([header[col].chars().count()])
+        .max()
+        .unwrap_or(0)
+}
+
+/// Column `col` narrowed to `floor`, but never below its header, nor widened.
+fn at_least(header: &[&str], rows: &[Vec<String>], col: usize, floor: usize) -> usize {
+    widest(header, rows, col).min(header[col].chars().count().max(floor))
+}
+
+/// The width column `col` is still comfortable to read at.
+fn comfortable(header: &[&str], rows: &[Vec<String>], fits: &[Fit], col: usize) -> usize {
+    match fits[col] {
+        Fit::Keep => widest(header, rows, col),
+        Fit::Cut => at_least(header, rows, col, COMFORTABLE_CUT),
+        Fit::Wrap => at_least(header, rows, col, COMFORTABLE_WRAP),
     }
 }
 
-/// Word-wraps `text` at `width` characters; a word longer than that is cut.
-fn wrap_text(text: &str, width: usize) -> String {
+/// Whether the table fits `width` with every column at least comfortably wide.
+pub fn fits_without_dropping(
+    header: &[&str],
+    rows: &[Vec<String>],
+    fits: &[Fit],
+    width: usize,
+) -> bool {
+    (0..header.len())
+        .map(|c| comfortable(header, rows, fits, c))
+        .sum::<usize>()
+        + GAP * header.len().saturating_sub(1)
+        <= width
+}
+
+/// `text` in at most `width` characters, ending in `…` when something was cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Word-wraps `text` at `width` characters, at spaces only: a word longer than
+/// that is cut with `…`, never split over two lines.
+pub fn wrap_text(text: &str, width: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let mut word: Vec<char> = word.chars().collect();
+        let word = cut(word, width);
         let used = line.chars().count();
-        if used > 0 && used + 1 + word.len() <= width {
+        if used > 0 && used + 1 + word.chars().count() <= width {
             line.push(' ');
-            line.extend(word);
+            line.push_str(&word);
             continue;
         }
         if used > 0 {
             lines.push(std::mem::take(&mut line));
         }
-        while word.len() > width {
-            lines.push(word.drain(..width).collect());
-        }
-        line = word.into_iter().collect();
+        line = word;
     }
     lines.push(line);
     lines.join("\n")
@@ -129,8 +220,14 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         rows.push(row);
         colours.push(color);
     }
-    // Names wrap too when a terminal is narrow; the balance never does.
-    wrap_rows(&header, &mut rows, style.width, &[status_col, 0, 1]);
+    // Names are cut and the status wrapped when a terminal is narrow; the
+    // balance, its currency and the days left never are.
+    let mut fits = vec![Fit::Cut, Fit::Cut, Fit::Keep, Fit::Keep, Fit::Keep];
+    fits.truncate(status_col);
+    fits.push(Fit::Wrap);
+    // The provider is often the profile's own name; it goes first when narrow.
+    let kept = fit_rows(&header, &mut rows, style.width, &fits, &[1]);
+    let header: Vec<&str> = kept.iter().map(|&c| header[c]).collect();
     let mut table = plain(&header);
     for (mut row, color) in rows.into_iter().zip(colours) {
         let status = row.pop().unwrap_or_default();
@@ -147,8 +244,10 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         });
         table.add_row(cells);
     }
-    for i in [2, 4].into_iter().take(1 + usize::from(forecasts)) {
-        if let Some(column) = table.column_mut(i) {
+    for (i, name) in header.iter().enumerate() {
+        if matches!(*name, "BALANCE" | "DAYS LEFT")
+            && let Some(column) = table.column_mut(i)
+        {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
@@ -222,6 +321,9 @@ mod tests {
             wrap_text("credentials rejected (HTTP 401)", 12),
             "credentials\nrejected\n(HTTP 401)"
         );
-        assert_eq!(wrap_text("abcdefghij", 4), "abcd\nefgh\nij");
+        assert_eq!(wrap_text("abcdefghij", 4), "abc…");
+        assert_eq!(wrap_text("a bcdefghij c", 4), "a\nbcd…\nc");
+        assert_eq!(cut("infobip-bad-credentials", 10), "infobip-b…");
+        assert_eq!(cut("infobip", 10), "infobip");
     }
 }

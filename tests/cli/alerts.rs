@@ -17,6 +17,17 @@ fn config(home: &Home, sandbox: &Sandbox, scenario: &str, alerts: &str) {
     ));
 }
 
+/// A webhook receiver answering `status`, expecting `posts` POSTs.
+async fn hook_answering(status: u16, posts: u64) -> MockServer {
+    let hook = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(status))
+        .expect(posts)
+        .mount(&hook)
+        .await;
+    hook
+}
+
 fn webhook_alert() -> String {
     "[[alerts]]\nwebhook = { env = \"BALANCE_TEST_HOOK\" }\n".to_owned()
 }
@@ -36,12 +47,7 @@ async fn check(home: &Home, hook: &str, extra: &[&str]) -> std::process::Output 
 #[tokio::test]
 async fn one_post_per_change_over_repeated_runs() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(3)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 3).await;
     let url = format!("{}/services/{HOOK_MARKER}", hook.uri());
     let home = Home::new();
     // ok (first sight: no alert), ok, low (alert), low, error (alert), ok (alert).
@@ -107,12 +113,7 @@ async fn one_post_per_change_over_repeated_runs() {
 #[tokio::test]
 async fn a_failing_webhook_is_one_warning_and_changes_no_exit_status() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(3)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(500, 3).await;
     let home = Home::new();
     config(&home, &sandbox, "healthy", &webhook_alert());
     assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 0);
@@ -131,12 +132,7 @@ async fn a_failing_webhook_is_one_warning_and_changes_no_exit_status() {
 #[tokio::test]
 async fn no_alerts_sends_nothing_and_a_command_gets_the_message() {
     let sandbox = Sandbox::start(&[]);
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 0).await;
     let home = Home::new();
     let mail = home.path().join("mail.txt");
     let alerts = format!(
@@ -169,12 +165,7 @@ async fn no_alerts_sends_nothing_and_a_command_gets_the_message() {
 
 #[tokio::test]
 async fn alerts_test_reaches_every_target() {
-    let hook = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&hook)
-        .await;
+    let hook = hook_answering(200, 1).await;
     let home = Home::new();
     home.config(&format!(
         "[[alerts]]\nwebhook = \"{}/hook\"\n[[alerts]]\ncommand = [\"false\"]\n",
@@ -182,10 +173,115 @@ async fn alerts_test_reaches_every_target() {
     ));
     let out = home.run_async(&["alerts", "test"]).await;
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert_eq!(stdout(&out), "1 of 2 alert targets reached\n");
-    assert!(
-        stderr(&out).contains("command false not sent"),
+    assert_eq!(
+        stdout(&out),
+        "alert 1 (webhook): sent\n\
+         alert 2 (command): not sent: `false` failed (exit status: 1) (after 3 attempts)\n"
+    );
+}
+
+/// A fresh `[[alerts]]` (no state kept yet) tells the first LOW, from "ok".
+#[tokio::test]
+async fn a_first_low_is_alerted_from_ok() {
+    let sandbox = Sandbox::start(&[]);
+    let hook = hook_answering(200, 1).await;
+    let home = Home::new();
+    config(&home, &sandbox, "low", &webhook_alert());
+    assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 9);
+    assert_eq!(code(&check(&home, &hook.uri(), &[]).await), 9);
+    let bodies = hook.received_requests().await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&bodies[0].body).unwrap();
+    assert_eq!(
+        (body["previous_state"].as_str(), body["state"].as_str()),
+        (Some("ok"), Some("low")),
+        "{body}"
+    );
+}
+
+/// A webhook that accepts and never answers: the output is written first,
+/// the alert is given up at the budget, and a signal meanwhile ends the run
+/// at once with its own status.
+#[test]
+fn a_silent_webhook_never_delays_the_output_or_a_signal() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let sandbox = Sandbox::start(&[]);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", silent.local_addr().unwrap());
+    let home = Home::new();
+    let alerts = "[[alerts]]\nname = \"slow\"\nwebhook = { env = \"BALANCE_TEST_HOOK\" }\n";
+
+    // Within the budget: exit 9 as ever, one warning naming the alert.
+    config(&home, &sandbox, "low", alerts);
+    let text = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    home.config(&text.replace("retries = 0\n", "retries = 0\nalert_timeout = 1\n"));
+    let started = Instant::now();
+    let mut cmd = home.cmd();
+    cmd.env("BALANCE_TEST_HOOK", &url)
+        .arg("--config")
+        .arg(home.path().join("config.toml"))
+        .args(["check", "--json"]);
+    let out = cmd.output().unwrap();
+    let took = started.elapsed();
+    assert_eq!(code(&out), 9, "{}", stderr(&out));
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    let warnings: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.contains("not sent"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "balance: warning: alert \"slow\" (webhook) not sent for sms: no answer within the 1s alert budget ([settings] alert_timeout)"
+        ],
         "{}",
         stderr(&out)
     );
+
+    // A long budget, and SIGINT once the output is out: 130 at once. (Another
+    // name: an alert of its own, which has not told this LOW yet.)
+    home.config(
+        &text
+            .replace("retries = 0\n", "retries = 0\nalert_timeout = \"5m\"\n")
+            .replace("\"slow\"", "\"slower\""),
+    );
+    let mut cmd = home.cmd();
+    cmd.env("BALANCE_TEST_HOOK", &url)
+        .arg("--config")
+        .arg(home.path().join("config.toml"))
+        .args(["check", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).trim_end().ends_with(']') {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "the output comes before the alerts");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(String::from_utf8_lossy(&seen).contains("\"status\": \"low\""));
+    // The alert is under way now (or about to be): SIGINT.
+    std::thread::sleep(Duration::from_millis(200));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(3),
+            "still delivering after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    drop(silent);
 }

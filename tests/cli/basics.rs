@@ -664,3 +664,32 @@ fn mistakes_say_what_to_write() {
     assert_eq!(rows[0]["provider"], "infobip");
     assert!(rows[0]["error"].is_null(), "{rows}");
 }
+
+/// `sandbox --help`'s scenario table keeps its columns: no line is wider than
+/// 80, and an answer that wraps continues under its own column, not at column 0.
+#[test]
+fn sandbox_help_scenarios_stay_in_their_columns() {
+    let out = Home::new()
+        .cmd()
+        .args(["sandbox", "--help"])
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let help = stdout(&out);
+    let table = help
+        .split("picks one.\n")
+        .nth(1)
+        .and_then(|t| t.split("\n\n").next())
+        .expect("the scenario table");
+    for line in table.lines() {
+        assert!(line.chars().count() <= 80, "{line:?}\n{help}");
+        assert!(
+            line.starts_with("  "),
+            "a line at column 0: {line:?}\n{help}"
+        );
+    }
+    assert!(
+        table.lines().any(|l| l.starts_with(&" ".repeat(29))),
+        "{table}"
+    );
+}

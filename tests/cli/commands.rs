@@ -1,5 +1,5 @@
 //! The command layer through the binary: Nagios mode from what clap parsed, the
-//! exit-code table in help and README, options only where they mean something,
+//! exit-code table in help, global options accepted everywhere,
 //! `-v` lines that name their profile.
 
 use crate::common::{Home, code, stderr, stdout};
@@ -59,7 +59,7 @@ fn check_help_lists_its_options_first_and_the_exit_codes() {
     };
     assert!(at("--format <FORMAT>") < at("Global options:"), "{help}");
     assert!(at("--output <FILE>") < at("--verbose"), "{help}");
-    assert!(at("--config <FILE>") < at("Global options:"), "{help}");
+    assert!(at("Global options:") < at("--config <FILE>"), "{help}");
     let mut last = at("Exit status:");
     for (exit, meaning) in Exit::TABLE {
         let first_words: String = meaning.split(' ').take(4).collect::<Vec<_>>().join(" ");
@@ -70,83 +70,66 @@ fn check_help_lists_its_options_first_and_the_exit_codes() {
     assert!(help.contains("1, 3, 4, 6, 8, 7, 5, 9, 0"), "{help}");
 }
 
-/// README's "Exit status" table is `Exit::TABLE`, row for row, and its order
-/// sentence is the code's precedence.
+/// `--config`, `--color` and `-v` are global, like `git -C`: an alias or wrapper
+/// that always passes them works with every command, and commands that read no
+/// config or draw no table ignore them.
 #[test]
-fn readme_exit_table_matches_the_code() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = readme
-        .split("\n## Exit status\n")
-        .nth(1)
-        .expect("README has an `## Exit status` section");
-    let section = section.split("\n## ").next().unwrap_or(section);
-    let rows: Vec<(String, String)> = section
-        .lines()
-        .filter_map(|line| {
-            let cells: Vec<&str> = line
-                .strip_prefix("| ")?
-                .strip_suffix(" |")?
-                .split(" | ")
-                .collect();
-            let [code, meaning] = cells[..] else {
-                return None;
-            };
-            code.parse::<u8>().ok()?;
-            Some((code.to_owned(), meaning.to_owned()))
-        })
-        .collect();
-    let table: Vec<(String, String)> = Exit::TABLE
-        .iter()
-        .map(|(exit, meaning)| (exit.code().to_string(), (*meaning).to_owned()))
-        .collect();
-    assert_eq!(
-        rows, table,
-        "README.md's exit-status table differs from Exit::TABLE"
-    );
-    let order: Vec<String> = Exit::precedence().map(|e| e.code().to_string()).collect();
-    let sentence = format!("applies to any of them: {}.", order.join(", "));
-    assert!(
-        section.replace('\n', " ").contains(&sentence),
-        "README's precedence sentence is not `{sentence}`"
-    );
-}
-
-#[test]
-fn options_are_refused_where_they_mean_nothing() {
+fn global_options_are_accepted_by_every_command() {
     let home = Home::new();
+    let path = home.config("[profiles.one]\nprovider = \"no-such-vendor\"\n");
+    let path = path.to_str().unwrap();
     for args in [
         &["demo", "--config", "/nonexistent"][..],
         &["--config", "/nonexistent", "demo"],
         &["--config", "/nonexistent", "providers"],
-        &["--config", "/nonexistent", "sandbox", "--port", "0"],
+        &["providers", "--color", "never", "-v"],
         &["--color", "never", "providers"],
-        &["--color", "never", "profiles"],
-        &["sandbox", "--color", "never"],
         &["completions", "bash", "--config", "x"],
+        &["--config", "x", "-v", "man"],
+        &["man", "--color", "always"],
+        &["--config", path, "config", "path"],
+        &["config", "--config", path, "path"],
+        &["config", "path", "--config", path, "--color", "never"],
     ] {
         let out = home.cmd().args(args).output().unwrap();
-        assert_eq!(code(&out), 2, "{args:?}: {}{}", stdout(&out), stderr(&out));
-        assert!(stdout(&out).is_empty(), "{args:?}");
+        assert_eq!(code(&out), 0, "{args:?}: {}{}", stdout(&out), stderr(&out));
+        assert!(!stdout(&out).is_empty(), "{args:?}");
     }
+    // Read where it means something, wherever it stands: the file's profile is
+    // found (and its unknown provider is exit 3, not a usage error).
+    for args in [
+        &["config", "--config", path, "check"][..],
+        &["--color", "never", "config", "check", "--config", path],
+        &["profiles", "--color", "always", "--config", path],
+        &["history", "--config", path, "-v"],
+    ] {
+        let out = home.cmd().args(args).output().unwrap();
+        assert_ne!(code(&out), 2, "{args:?}: {}{}", stdout(&out), stderr(&out));
+        assert!(
+            !stderr(&out).contains("--config"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = home
+        .cmd()
+        .args(["config", "--config", path, "check"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("no-such-vendor") || stderr(&out).contains("no-such-vendor"));
     let help = |args: &[&str]| stdout(&home.cmd().args(args).output().unwrap());
     let demo = help(&["demo", "--help"]);
     assert!(
         !demo.contains("- value") && !demo.contains(", value"),
         "{demo}"
     );
-    assert!(!demo.contains("--config"), "{demo}");
-    assert!(demo.contains("--color"), "{demo}");
-    let sandbox = help(&["sandbox", "--help"]);
-    assert!(
-        !sandbox.contains("--color") && !sandbox.contains("--config"),
-        "{sandbox}"
-    );
-    let profiles = help(&["profiles", "--help"]);
-    assert!(
-        profiles.contains("--config") && !profiles.contains("--color"),
-        "{profiles}"
-    );
+    for command in ["demo", "check", "profiles", "providers", "sandbox"] {
+        let text = help(&[command, "--help"]);
+        let global = text.split("Global options:").nth(1).unwrap_or_default();
+        for flag in ["--config <FILE>", "--color <WHEN>", "--verbose"] {
+            assert!(global.contains(flag), "{command}: {flag}:\n{text}");
+        }
+    }
 }
 
 #[test]

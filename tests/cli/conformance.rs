@@ -287,6 +287,10 @@ enum Form {
     Query(String),
     /// A field of a form-encoded POST body.
     Field(String),
+    /// The credential as the path's `{key}` segment.
+    Path(String),
+    /// The credential as a JSON body member.
+    Json(String),
 }
 
 impl Form {
@@ -300,6 +304,8 @@ impl Form {
             Auth::Header { name, .. } => Form::Header(name.clone()),
             Auth::Query { name, .. } => Form::Query(name.clone()),
             Auth::Form { name, .. } => Form::Field(name.clone()),
+            Auth::Path { key } => Form::Path(key.clone()),
+            Auth::JsonField { name, .. } => Form::Json(name.clone()),
         }
     }
 
@@ -314,10 +320,15 @@ impl Form {
             (Form::Header(n), Auth::Header { name, .. }) => n.eq_ignore_ascii_case(name),
             (Form::Query(n), Auth::Query { name, .. }) => n == name,
             (Form::Field(n), Auth::Form { name, .. }) => n == name,
+            (Form::Path(k), Auth::Path { key }) => k == key,
+            (Form::Json(n), Auth::JsonField { name, .. }) => n == name,
             _ => false,
         })
     }
 }
+
+/// What a secret path segment holds unless the credential goes there.
+const PATH_KEY: &str = "no-key-here";
 
 /// Wrong forms tried on every described vendor (those it accepts are skipped).
 fn wrong_forms() -> Vec<Form> {
@@ -350,7 +361,14 @@ impl Probe {
                 t.replace(&format!("{{{k}}}"), v)
             })
         };
-        let mut url = url::Url::parse(&format!("{mount}{}", render(&d.path))).expect("a URL");
+        // A secret path segment stays a stand-in: only `Form::Path` fills it.
+        let mut path = d.path.clone();
+        for a in &d.auth {
+            if let Auth::Path { key } = a {
+                path = path.replace(&format!("{{{key}}}"), PATH_KEY);
+            }
+        }
+        let mut url = url::Url::parse(&format!("{mount}{}", render(&path))).expect("a URL");
         for (name, template) in &d.query {
             url.query_pairs_mut().append_pair(name, &render(template));
         }
@@ -379,6 +397,7 @@ impl Probe {
         use base64::Engine;
         let mut url = url::Url::parse(&self.url).expect("a URL");
         let mut headers = self.headers.clone();
+        let mut body: Option<serde_json::Map<String, serde_json::Value>> = None;
         match form {
             Form::Nothing => {}
             Form::Scheme(s) if s.is_empty() => {
@@ -401,13 +420,27 @@ impl Probe {
                 url.query_pairs_mut().append_pair(n, credential);
             }
             Form::Field(_) => {}
+            Form::Path(_) => {
+                url = url::Url::parse(&self.url.replace(PATH_KEY, credential)).expect("a URL");
+            }
+            Form::Json(n) => {
+                let mut object: serde_json::Map<String, serde_json::Value> = self
+                    .body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_str(b).ok())
+                    .unwrap_or_default();
+                object.insert(n.clone(), credential.into());
+                body = Some(object.into_iter().collect::<serde_json::Map<_, _>>());
+            }
         }
         let client = reqwest::Client::new();
         let mut request = client.request(self.method.clone(), url.as_str());
         for (n, v) in headers {
             request = request.header(n, v);
         }
-        if let Some(body) = &self.body {
+        if let Some(object) = body {
+            request = request.body(serde_json::Value::Object(object).to_string());
+        } else if let Some(body) = &self.body {
             request = request.body(body.clone());
         }
         if let Form::Field(n) = form {
@@ -715,87 +748,6 @@ fn providers_lists_every_key() {
         }
     }
     report("balance providers", failures);
-}
-
-/// A provider's rows of the README's key table, generated from its key rows:
-/// what to paste when this check fails.
-fn readme_rows(p: &ProviderSpec) -> String {
-    let cell = |t: &str| t.replace('|', "\\|");
-    let mut out = String::new();
-    for (i, k) in p.key_rows().iter().enumerate() {
-        let provider = if i == 0 {
-            format!("`{}`", p.name)
-        } else {
-            String::new()
-        };
-        let mut what = cell(&k.help);
-        if let Some(choices) = k.choices {
-            let words: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
-            what.push_str(&format!(" (one of {})", words.join(", ")));
-        }
-        out.push_str(&row(&[
-            &provider,
-            &format!("`{}`", k.name),
-            if k.required { "yes" } else { "" },
-            if k.secret { "yes" } else { "" },
-            &what,
-        ]));
-    }
-    for rule in p.rule_texts() {
-        out.push_str(&row(&["", "", "", "", &cell(&rule)]));
-    }
-    out
-}
-
-/// A markdown table row; an empty cell is `| |`.
-fn row(cells: &[&str]) -> String {
-    let mut line = String::from("|");
-    for c in cells {
-        line.push_str(if c.is_empty() { " |" } else { " " });
-        if !c.is_empty() {
-            line.push_str(c);
-            line.push_str(" |");
-        }
-    }
-    line.push('\n');
-    line
-}
-
-/// The README's "Provider keys" table: as generated from the registry.
-fn readme_table() -> String {
-    let mut out = String::from(
-        "| provider | key | required | secret | what it holds |\n| --- | --- | --- | --- | --- |\n",
-    );
-    for p in REGISTRY {
-        out.push_str(&readme_rows(p));
-    }
-    out
-}
-
-/// The README's key table has each provider's generated rows; on failure the
-/// message carries the rows to paste.
-#[test]
-fn readme_lists_every_provider_key() {
-    let readme = include_str!("../../README.md");
-    let section = readme
-        .split("### Provider keys")
-        .nth(1)
-        .and_then(|s| s.split("\n#").next())
-        .expect("README has a `### Provider keys` section");
-    let mut failures = Vec::new();
-    for p in REGISTRY {
-        let rows = readme_rows(p);
-        if !section.contains(&rows) {
-            failures.push(format!("{}: README lacks its rows; paste:\n{rows}", p.name));
-        }
-    }
-    if !section.contains(&readme_table()[..100]) {
-        failures.push(format!(
-            "README's table header; the whole table:\n{}",
-            readme_table()
-        ));
-    }
-    report("README provider keys", failures);
 }
 
 /// config.example.toml has a profile (commented or not) for every provider.

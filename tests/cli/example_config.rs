@@ -1,5 +1,5 @@
-//! config.example.toml and the README's TOML examples stay valid: every profile
-//! in them parses, and every provider has an example.
+//! config.example.toml, the README's TOML examples and `balance init`'s starter
+//! stay valid: every profile in them parses, and every provider has an example.
 
 use crate::common::{Home, code, stderr};
 
@@ -58,4 +58,58 @@ fn readme_profiles_parse() {
         }
     }
     assert!(blocks > 0);
+}
+
+/// `balance init`'s starter teaches min_days, history, serve and alerts, all
+/// commented out: `config check` finds nothing wrong with it but the missing
+/// profile, and everything in it, uncommented, passes `config check`.
+#[test]
+fn init_starter_passes_config_check_commented_and_uncommented() {
+    let home = Home::new();
+    let out = home.cmd().args(["init", "--stdout"]).output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let starter = String::from_utf8(out.stdout).unwrap();
+
+    home.config(&starter);
+    let out = home.run(&["config", "check"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.lines().count() == 1 && said.contains("no profiles configured"),
+        "the starter's only problem is that it has no profile yet: {said}"
+    );
+
+    let uncommented: String = starter
+        .lines()
+        .filter(|l| !l.starts_with("#   "))
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| l.starts_with('[') || l.contains(" = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for taught in [
+        "min_days = ",
+        "history = ",
+        "history_days = ",
+        "forecast_window = ",
+        "interval = ",
+        "serve_token = ",
+        "[[alerts]]",
+        "webhook = ",
+        "command = [",
+        "[settings]",
+    ] {
+        assert!(uncommented.contains(taught), "{taught} in:\n{uncommented}");
+    }
+    home.config(&uncommented);
+    let out = home
+        .cmd()
+        .arg("--config")
+        .arg(home.path().join("config.toml"))
+        .args(["config", "check"])
+        .env("INFOBIP_API_KEY", "marker-infobip-key")
+        .env("SLACK_WEBHOOK_URL", "https://hooks.example.com/marker")
+        .env("BALANCE_SERVE_TOKEN", "marker-serve-token")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}\n{uncommented}", stderr(&out));
 }

@@ -342,13 +342,16 @@ fn csv_round_trip_and_idempotent_import() {
     std::fs::write(&file, &text).unwrap();
     let out = home.run(&["history", "import", file.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let exported = stdout(&home.run(&["history", "--format", "csv"]));
+    let exported = stdout(&home.run(&["history", "--format", "csv", "--all"]));
     assert_eq!(exported, text);
 
     // Twice changes nothing.
     let out = home.run(&["history", "import", file.to_str().unwrap()]);
     assert!(stderr(&out).contains("imported 0 rows"), "{}", stderr(&out));
-    assert_eq!(stdout(&home.run(&["history", "--format", "csv"])), text);
+    assert_eq!(
+        stdout(&home.run(&["history", "--format", "csv", "--all"])),
+        text
+    );
 
     // Export, import elsewhere, export again: identical.
     let other = Home::new();
@@ -360,7 +363,7 @@ fn csv_round_trip_and_idempotent_import() {
         0
     );
     assert_eq!(
-        stdout(&other.run(&["history", "--format", "csv"])),
+        stdout(&other.run(&["history", "--format", "csv", "--all"])),
         exported
     );
 }
@@ -382,6 +385,6 @@ fn a_bad_row_names_its_line_and_writes_nothing() {
         err.contains("line 5") && err.contains("nothing was imported"),
         "{err}"
     );
-    let rows = stdout(&home.run(&["history", "--format", "csv"]));
+    let rows = stdout(&home.run(&["history", "--format", "csv", "--all"]));
     assert_eq!(rows, format!("{HEADER}\r\n"));
 }

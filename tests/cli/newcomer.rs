@@ -244,13 +244,13 @@ fn man_prints_roff_that_man_renders() {
     let out = home.cmd().arg("man").output().unwrap();
     assert_eq!(code(&out), 0);
     let roff = stdout(&out);
-    assert!(roff.contains(".TH balance 1"), "{roff}");
+    assert!(roff.contains(".TH BALANCE 1"), "{roff}");
     assert!(
-        roff.contains("Exit status"),
+        roff.contains("EXIT STATUS"),
         "the exit codes are in the page"
     );
     let check = stdout(&home.cmd().args(["man", "check"]).output().unwrap());
-    assert!(check.contains(".TH balance-check 1") && check.contains("deadline"));
+    assert!(check.contains(".TH BALANCE-CHECK 1") && check.contains("deadline"));
     assert_eq!(code(&home.cmd().args(["man", "nope"]).output().unwrap()), 2);
 
     let man = Command::new("man").arg("--version").output();
@@ -437,5 +437,70 @@ fn a_low_balance_gets_its_stderr_line_in_machine_formats() {
         (code(&out), stderr(&out).as_str()),
         (9, ""),
         "the table shows it"
+    );
+}
+
+/// `config check` covers what `serve` and the alerts need too, offline, and
+/// names every problem at once: a run that passes it starts.
+#[test]
+fn config_check_covers_settings_and_alert_targets() {
+    let home = Home::new();
+    let store_dir = home.path().join("a-dir.sqlite3");
+    std::fs::create_dir(&store_dir).unwrap();
+    let script = home.path().join("notify.sh");
+    std::fs::write(&script, "#!/bin/sh\ncat >/dev/null\n").unwrap();
+    home.config(&format!(
+        "[settings]\nserve_token = {{ env = \"BALANCE_TEST_UNSET_TOKEN\" }}\nhistory = \"{}\"\n\n\
+         [profiles.a]\nprovider = \"infobip\"\napi_key = \"k\"\n\n\
+         [[alerts]]\nwebhook = \"hooks.example/T000/SECRETPATH\"\n\
+         [[alerts]]\nname = \"pw\"\nwebhook = \"https://user:SECRETPW@hooks.example/x\"\n\
+         [[alerts]]\nwebhook = \"https://chat.example/v1/spaces/X/messages?key=SECRETKEY\"\n\
+         [[alerts]]\ncommand = [\"balance-no-such-mailer\", \"-s\", \"x\"]\n\
+         [[alerts]]\ncommand = [\"{}\"]\n",
+        store_dir.display(),
+        script.display()
+    ));
+    let out = home.run(&["config", "check"]);
+    assert_eq!(code(&out), 3, "{}", stdout(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "[settings] serve_token: environment variable BALANCE_TEST_UNSET_TOKEN is not set"
+                .to_owned(),
+            format!(
+                "[settings] history: {} is not a regular file",
+                store_dir.display()
+            ),
+            "alert 1 (webhook): webhook URL has no scheme: it must start with https:// (or http:// on loopback)".to_owned(),
+            "alert \"pw\" (webhook): webhook URL must not carry user:password@".to_owned(),
+            "alert 4 (command): command `balance-no-such-mailer` is not found on PATH".to_owned(),
+            format!("alert 5 (command): command `{}` is not an executable file", script.display()),
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("SECRET"), "{text}");
+
+    // Fixed, it passes: a query string is part of a webhook's secret, not a fault.
+    chmod(&script, 0o700);
+    std::fs::remove_dir(&store_dir).unwrap();
+    let fixed = std::fs::read_to_string(home.path().join("config.toml"))
+        .unwrap()
+        .replace("hooks.example/T000", "https://hooks.example/T000")
+        .replace("user:SECRETPW@", "")
+        .replace("balance-no-such-mailer", "sh");
+    home.config(&fixed);
+    let mut cmd = home.cmd();
+    cmd.env("BALANCE_TEST_UNSET_TOKEN", "t0ken")
+        .arg("--config")
+        .arg(home.path().join("config.toml"))
+        .args(["config", "check"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        (code(&out), stdout(&out).as_str()),
+        (0, "1 profile ok, 5 alert targets ok\n"),
+        "{}",
+        stderr(&out)
     );
 }

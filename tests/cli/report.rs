@@ -85,3 +85,73 @@ fn report_with_no_store_says_so() {
     assert!(stderr(&out).contains("no history recorded yet"));
     assert!(stdout(&out).contains("no profiles"));
 }
+
+/// History belongs to a config: `report` and `history` show its profiles
+/// (`--all` every recorded one), a card keeps the status and the reason it
+/// was recorded with, and `history forget` removes one profile, only when
+/// asked for certain.
+#[test]
+fn history_is_the_configs_judged_as_recorded_and_forgettable() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let url = sandbox.url("infobip");
+    let profile = |name: &str, key: &str, extra: &str| {
+        format!(
+            "[profiles.{name}]\nprovider = \"infobip\"\nbase_url = \"{url}\"\napi_key = \"{key}\"\n{extra}\n"
+        )
+    };
+    home.config(&format!(
+        "{}{}",
+        profile("prod", "healthy", "min_balance = 1000000"),
+        profile("experiment", "bad-credentials", "")
+    ));
+    let out = home.run(&["check", "--json"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let rows = json(&out);
+    let why = rows[1]["error"]["message"].as_str().unwrap().to_owned();
+    assert!(why.contains("credentials rejected"), "{why}");
+
+    // The experiment is gone from the config; prod's threshold was lowered.
+    home.config(&profile("prod", "healthy", ""));
+    let page = stdout(&home.run(&["report"]));
+    assert!(page.contains(">prod <span"), "{page}");
+    assert!(!page.contains("experiment"), "{page}");
+    assert!(
+        page.contains("1 low"),
+        "LOW as recorded, not as judged today: {page}"
+    );
+    let page = stdout(&home.run(&["report", "--all"]));
+    assert!(page.contains(">experiment <span"), "{page}");
+    let escaped = why
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(
+        page.contains(&escaped),
+        "the vendor's reason: {why}\n{page}"
+    );
+    let csv = stdout(&home.run(&["history", "--format", "csv"]));
+    assert!(
+        csv.contains(",prod,") && !csv.contains(",experiment,"),
+        "{csv}"
+    );
+
+    // Forget: never from a script without --yes.
+    let out = home.run(&["history", "forget", "experiment"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    let csv = stdout(&home.run(&["history", "--format", "csv", "--all"]));
+    assert!(csv.contains(",experiment,"), "{csv}");
+    let out = home.run(&["history", "forget", "experiment", "--yes"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("removed 1 rows of experiment"),
+        "{}",
+        stderr(&out)
+    );
+    let csv = stdout(&home.run(&["history", "--format", "csv", "--all"]));
+    assert!(
+        csv.contains(",prod,") && !csv.contains(",experiment,"),
+        "{csv}"
+    );
+}

@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "africastalking",
+    aliases: &[],
     about: "Africa's Talking (application balance)",
     keys: &[
         KeySpec::text("username", "app username; `sandbox` picks the sandbox host").required(),

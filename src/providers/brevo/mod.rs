@@ -8,6 +8,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "brevo",
+    aliases: &["sendinblue"],
     about: "Brevo (formerly Sendinblue), SMS credits",
     keys: &[KeySpec::secret(
         "api_key",

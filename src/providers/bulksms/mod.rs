@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "bulksms",
+    aliases: &[],
     about: "BulkSMS (JSON API v1)",
     keys: &[
         KeySpec::text("username", "account username").required(),

@@ -6,6 +6,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "clickatell",
+    aliases: &[],
     about: "Clickatell (One API)",
     keys: &[KeySpec::secret(
         "api_key",

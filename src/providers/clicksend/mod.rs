@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "clicksend",
+    aliases: &[],
     about: "ClickSend",
     keys: &[
         KeySpec::text("username", "API username (Dashboard → API Credentials)").required(),

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "d7",
+    aliases: &[],
     about: "D7 Networks (Direct7)",
     keys: &[KeySpec::secret(
         "api_key",

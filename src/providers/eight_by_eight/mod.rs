@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "8x8",
+    aliases: &[],
     about: "8x8 CPaaS (SMS API)",
     keys: &[
         KeySpec::text("account_id", "account id (UUID, with or without dashes)")

@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "46elks",
+    aliases: &[],
     about: "46elks (Sweden)",
     keys: &[
         KeySpec::text("username", "API username (u…), the HTTP Basic user").required(),

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "engagelab",
+    aliases: &[],
     about: "EngageLab SMS",
     keys: &[
         KeySpec::text("dev_key", "developer key (HTTP Basic user)").required(),

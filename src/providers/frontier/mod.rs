@@ -13,6 +13,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "frontier",
+    aliases: &[],
     about: "raystack Frontier (self-hosted), balance in virtual credits (VC)",
     keys: &[
         KeySpec::choice(

@@ -15,7 +15,8 @@ use crate::secret::SecretSource;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "http",
-    about: "any JSON balance endpoint, described in the profile (README: \"Any vendor\")",
+    aliases: &[],
+    about: "any JSON balance endpoint, described in the profile (docs/providers.md: \"Any vendor\")",
     keys: &[
         KeySpec::text(
             "url",

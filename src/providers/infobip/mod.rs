@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "infobip",
+    aliases: &[],
     about: "Infobip",
     keys: &[
         KeySpec::secret(

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "messagebird",
+    aliases: &["bird"],
     about: "MessageBird (legacy REST API)",
     keys: &[KeySpec::secret(
         "access_key",

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "plivo",
+    aliases: &[],
     about: "Plivo",
     keys: &[
         KeySpec::text(

@@ -6,6 +6,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "seven",
+    aliases: &[],
     about: "seven.io (formerly sms77)",
     keys: &[KeySpec::secret(
         "api_key",

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "smsapi",
+    aliases: &[],
     about: "SMSAPI (smsapi.pl, smsapi.com, .bg, .se)",
     keys: &[
         KeySpec::secret(

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "smsto",
+    aliases: &[],
     about: "SMS.to",
     keys: &[KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required()],
     rules: &[],

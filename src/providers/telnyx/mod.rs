@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "telnyx",
+    aliases: &[],
     about: "Telnyx",
     keys: &[
         KeySpec::secret("api_key", "API key (KEY…), sent as `Authorization: Bearer`").required(),

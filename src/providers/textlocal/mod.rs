@@ -5,6 +5,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "textlocal",
+    aliases: &[],
     about: "Textlocal (UK api.txtlocal.com, India api.textlocal.in)",
     keys: &[
         KeySpec::secret("api_key", "API key, sent as the `apiKey` form field").required(),

@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "textmagic",
+    aliases: &[],
     about: "Textmagic",
     keys: &[
         KeySpec::text("username", "account username, sent as `X-TM-Username`").required(),

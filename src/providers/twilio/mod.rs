@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "twilio",
+    aliases: &[],
     about: "Twilio (Programmable Messaging / Voice)",
     keys: &[
         KeySpec::text(

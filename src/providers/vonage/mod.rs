@@ -4,6 +4,7 @@ use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "vonage",
+    aliases: &["nexmo"],
     about: "Vonage (Nexmo) SMS API",
     keys: &[
         KeySpec::text("api_key", "API key (HTTP Basic user)").required(),

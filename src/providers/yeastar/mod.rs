@@ -20,6 +20,7 @@ use cache::{Cached, REFRESH_LIFETIME_SECS, TokenCache, now};
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "yeastar",
+    aliases: &[],
     about: "Yeastar Partner Portal",
     keys: &[
         KeySpec::text("client_id", "OpenAPI client id").required(),

@@ -1,0 +1,29 @@
+//! DeepSeek: `GET {base}/user/balance`, Bearer; one balance per currency in
+//! `balance_infos`, picked by the profile's `currency`.
+
+use crate::kit::prelude::*;
+
+pub static SPEC: ProviderSpec = ProviderSpec {
+    name: "deepseek",
+    aliases: &[],
+    about: "DeepSeek (API credit; one currency per profile)",
+    keys: &[KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required()],
+    rules: &[],
+    base_url: BaseUrl::Default("https://api.deepseek.com"),
+    build: Build::Described(|| {
+        Description::get("/user/balance")
+            .json()
+            .auth(Auth::bearer("api_key"))
+            // CNY and USD balances come as separate entries: the profile's
+            // `currency` picks one; unset, the answer must hold only one.
+            .entry("/balance_infos", "/currency", "currency")
+            // "Total available balance, including granted and topped-up".
+            .balance("/total_balance")
+            .currency("/currency")
+            .detail("granted_balance", "/granted_balance")
+            .detail("topped_up_balance", "/topped_up_balance")
+            .error_code("/error/type")
+            .error_message("/error/message")
+    }),
+    fixtures: crate::fixtures!("deepseek"),
+};
