@@ -888,6 +888,28 @@ mod tests {
         );
     }
 
+    /// In a picked entry (DeepSeek's `balance_infos`), a `low` answer is
+    /// written in that element, its spending and parts read there too.
+    #[test]
+    fn low_answers_are_written_in_the_picked_entry() {
+        use super::super::Part;
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .entry("/infos", "/currency", "currency")
+            .less("/used")
+            .part(Part::Cash, "/cash")
+            .part(Part::Bonus, "/bonus")
+            .available_sum(&[Part::Cash, Part::Bonus]);
+        let body = "# expect: balance 9.5 USD part.cash=8.0 part.bonus=2\nHTTP/1.1 200 OK\n\n{\"used\": 100, \"infos\": [{\"currency\": \"USD\", \"cash\": 8.0, \"bonus\": 2, \"used\": 0.5}]}";
+        let b = served(&d, body, "low").unwrap();
+        assert_eq!(b.amount.to_string(), "3.75");
+        assert_eq!(b.part(Part::Bonus).unwrap().to_string(), "2");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "9.5"
+        );
+    }
+
     /// Without a not-prepaid fixture, the vendor's placeholder amount is the
     /// not-prepaid answer, as the vendor sends it.
     #[test]

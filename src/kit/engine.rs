@@ -1401,6 +1401,47 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Auth, "{}", e.message);
     }
 
+    /// Parts, spending, expiry and the unit are read in the picked element,
+    /// never in another element or the answer's top level.
+    #[test]
+    fn the_money_model_reads_in_the_picked_entry() {
+        let d = Description::get("/")
+            .entry("/infos", "/currency", "currency")
+            .balance("/total")
+            .less("/used")
+            .currency("/currency")
+            .part(Part::Cash, "/topped_up")
+            .part(Part::Bonus, "/granted")
+            .expiry("/expires_at")
+            .unit_when("/kind", "credits", Unit::Credits);
+        let body = r#"{"topped_up":"999","granted":"999","used":"999","expires_at":"2030-01-01T00:00:00Z",
+            "infos":[{"currency":"CNY","total":"110.00","used":"1","topped_up":"100.00","granted":"10.00"},
+                     {"currency":"USD","total":"7.5","used":"0.5","topped_up":"7.5","granted":"0","kind":"credits","expires_at":"2026-12-31T00:00:00Z"}]}"#;
+        let r = reply(200, body);
+        let b = d.interpret_for(&r, Some("USD")).unwrap();
+        let parts: Vec<(Part, String)> = b.parts.iter().map(|(p, v)| (*p, v.to_string())).collect();
+        assert_eq!(b.amount.to_string(), "7.0");
+        assert_eq!(
+            parts,
+            [(Part::Cash, "7.5".into()), (Part::Bonus, "0".into())]
+        );
+        assert_eq!(b.unit, Unit::Credits);
+        assert_eq!(
+            b.expires_at
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
+            Some("2026-12-31T00:00:00Z".into())
+        );
+        let b = d.interpret_for(&r, Some("CNY")).unwrap();
+        assert_eq!(
+            (b.amount.to_string(), b.unit, b.expires_at),
+            ("109.00".into(), Unit::Money, None)
+        );
+        assert_eq!(
+            b.part(Part::Bonus).map(|v| v.to_string()).as_deref(),
+            Some("10.00")
+        );
+    }
+
     #[test]
     fn a_default_currency_by_key_below_the_profiles() {
         let d = Description::get("/")
