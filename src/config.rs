@@ -615,7 +615,12 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf, AppError> {
 
 pub fn load(path: &Path) -> Result<Config, AppError> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    // One rule for every file (fsafe): a FIFO, a device or a huge file is refused
+    // before any read, so neither `check` nor a SIGHUP under `serve` can hang on it.
+    let file = crate::fsafe::read_capped(path, crate::fsafe::CONFIG_CAP, true).map_err(|e| {
+        let crate::fsafe::FileError::Io(e) = e else {
+            return AppError::Config(e.message("config file", path));
+        };
         // An installed binary has no config.example.toml beside it: `init` is the way in.
         let hint = if e.kind() != std::io::ErrorKind::NotFound {
             String::new()
@@ -629,17 +634,26 @@ pub fn load(path: &Path) -> Result<Config, AppError> {
             crate::secret::io_reason(&e)
         ))
     })?;
-    parse(&text, path, readable_by_others(path))
+    let text = String::from_utf8(file.bytes)
+        .map_err(|_| AppError::Config(format!("config file {shown} is not valid UTF-8")))?;
+    let config = parse(&text, path, shared(&file.meta))?;
+    // Names are printed as written, whatever secret is a word inside one.
+    for entry in &config.profiles {
+        crate::redact::register_name(&entry.name);
+        crate::redact::register_name(&entry.provider);
+    }
+    Ok(config)
 }
 
+/// Whether group or others may read the file (by the metadata of the file read).
 #[cfg(unix)]
-fn readable_by_others(path: &Path) -> bool {
+fn shared(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    meta.permissions().mode() & 0o077 != 0
 }
 
 #[cfg(not(unix))]
-fn readable_by_others(_: &Path) -> bool {
+fn shared(_: &std::fs::Metadata) -> bool {
     false
 }
 

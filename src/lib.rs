@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod fsafe;
 pub mod history;
 pub mod http;
 pub mod kit;
@@ -24,6 +25,7 @@ pub mod result;
 pub mod sandbox;
 pub mod secret;
 pub mod text;
+pub mod web;
 
 use std::time::Duration;
 

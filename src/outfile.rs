@@ -38,6 +38,16 @@ fn directory(path: &Path) -> &Path {
 /// temporary file is removed on any failure, and when `proceed` says no just before
 /// the rename (a signal arrived), leaving the target as it was.
 pub fn replace(path: &Path, bytes: &[u8], proceed: impl Fn() -> bool) -> io::Result<()> {
+    replace_with(path, |file| file.write_all(bytes), proceed)
+}
+
+/// `replace`, with the bytes written by `write` as it makes them (an export of
+/// any size), into the temporary file.
+pub fn replace_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    proceed: impl Fn() -> bool,
+) -> io::Result<()> {
     let target = resolve(path)?;
     let dir = directory(&target.path);
     let mut builder = tempfile::Builder::new();
@@ -59,7 +69,11 @@ pub fn replace(path: &Path, bytes: &[u8], proceed: impl Fn() -> bool) -> io::Res
     if let Some(old) = &target.existing {
         keep_owner_and_mode(file.as_file(), old)?;
     }
-    file.write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::new(file.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     file.as_file().sync_all()?;
     if !proceed() {
         return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
@@ -73,34 +87,30 @@ pub fn replace(path: &Path, bytes: &[u8], proceed: impl Fn() -> bool) -> io::Res
 }
 
 fn resolve(path: &Path) -> io::Result<Target> {
-    let here = match fs::symlink_metadata(path) {
+    // A symlink (a textfile collector's `balance.prom` pointing into a data
+    // directory, say) is followed to the file it points at, and the link stays;
+    // but only a link of the user's or of the directory's owner (fsafe's rule):
+    // one planted in /tmp by someone else would aim the write at any file.
+    let real = crate::fsafe::trusted_target(path).map_err(|e| match e {
+        crate::fsafe::FileError::Io(e) => e,
+        e => io::Error::other(format!("{}; -o does not write through it", e.reason())),
+    })?;
+    let here = match fs::symlink_metadata(&real) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound && real != path => {
+            return Err(refusal("a symbolic link to nothing"));
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Ok(Target {
-                path: path.to_owned(),
+                path: real,
                 existing: None,
             });
         }
         other => other?,
     };
-    if !here.file_type().is_symlink() {
-        refuse_unless_regular(&here)?;
-        return Ok(Target {
-            path: path.to_owned(),
-            existing: Some(here),
-        });
-    }
-    // A symlink (a textfile collector's `balance.prom` pointing into a data
-    // directory, say): the file it points at is updated and the link stays.
-    let pointed = match fs::metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(refusal("a symbolic link to nothing"));
-        }
-        other => other?,
-    };
-    refuse_unless_regular(&pointed)?;
+    refuse_unless_regular(&here)?;
     Ok(Target {
-        path: fs::canonicalize(path)?,
-        existing: Some(pointed),
+        path: real,
+        existing: Some(here),
     })
 }
 

@@ -3,6 +3,9 @@
 //! and keep those states, then (after the caller has published the results)
 //! deliver the alerts under one time budget.
 
+use std::collections::HashMap;
+use std::time::SystemTime;
+
 use crate::alerts::{self, Delivery};
 use crate::config::{AlertTarget, Settings};
 use crate::history;
@@ -19,12 +22,47 @@ pub fn record_and_decide(
     targets: &[AlertTarget],
     results: &mut [CheckResult],
     record: bool,
-) -> Vec<Delivery> {
+) -> Decided {
     let store = if record {
         history::record_run(settings, results)
     } else {
         None
     };
+    let last_success = store
+        .as_ref()
+        .map(|store| last_success(store, results))
+        .unwrap_or_default();
+    Decided {
+        deliveries: decide(store, targets, results),
+        last_success,
+    }
+}
+
+/// What follows a run's recording.
+pub struct Decided {
+    /// The alerts owed, to deliver once the output is written.
+    pub deliveries: Vec<Delivery>,
+    /// When each profile that failed now last answered with a balance, as
+    /// recorded (before this run): its last-success time survives the failure.
+    pub last_success: HashMap<String, SystemTime>,
+}
+
+fn last_success(store: &history::Store, results: &[CheckResult]) -> HashMap<String, SystemTime> {
+    results
+        .iter()
+        .filter(|r| r.outcome.is_err())
+        .filter_map(|r| {
+            let at = store.last_success(&r.profile).ok()??;
+            Some((r.profile.clone(), history::system_time(at)))
+        })
+        .collect()
+}
+
+fn decide(
+    store: Option<history::Store>,
+    targets: &[AlertTarget],
+    results: &[CheckResult],
+) -> Vec<Delivery> {
     if targets.is_empty() {
         return Vec::new();
     }

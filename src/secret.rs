@@ -127,8 +127,8 @@ impl SecretSource {
             },
             SecretSource::Command(argv) => run_command(argv, timeout).await?,
             SecretSource::File(path) => {
-                let file =
-                    read_small_file(path, true).map_err(|e| e.message("secret file", path))?;
+                let file = crate::fsafe::read_capped(path, crate::fsafe::SMALL_CAP, true)
+                    .map_err(|e| e.message("secret file", path))?;
                 let text = String::from_utf8(file.bytes)
                     .map_err(|_| format!("secret file {} is not valid UTF-8", path.display()))?;
                 match trimmed(&text) {
@@ -155,125 +155,9 @@ fn trimmed(value: &str) -> Option<&str> {
 }
 
 /// Secrets and token caches are small; a bigger file is a mistake, not a secret.
-pub const FILE_CAP: usize = 64 * 1024;
+pub const FILE_CAP: usize = crate::fsafe::SMALL_CAP as usize;
 /// How long a finished command's leftovers may keep its stdout open.
 const DRAIN: Duration = Duration::from_millis(100);
-
-/// Why [`read_small_file`] refused a file.
-#[derive(Debug)]
-pub enum FileError {
-    Io(std::io::Error),
-    /// What the path is instead of a regular file ("a FIFO").
-    NotRegular(&'static str),
-    TooLarge,
-}
-
-impl FileError {
-    /// One line naming the file: `what` is e.g. "secret file".
-    pub fn message(&self, what: &str, path: &Path) -> String {
-        let path = path.display();
-        match self {
-            FileError::Io(e) => format!("cannot read {what} {path}: {}", io_reason(e)),
-            FileError::NotRegular(kind) => format!("{what} {path} is {kind}, not a regular file"),
-            FileError::TooLarge => format!("{what} {path} is larger than 64 KiB"),
-        }
-    }
-
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, FileError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
-    }
-}
-
-/// A file read by [`read_small_file`], with the metadata of the very file read.
-pub struct SmallFile {
-    pub bytes: Vec<u8>,
-    pub meta: std::fs::Metadata,
-}
-
-/// The bytes may be a secret: only their number is shown.
-impl fmt::Debug for SmallFile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SmallFile({} bytes)", self.bytes.len())
-    }
-}
-
-/// Reads a regular file of at most [`FILE_CAP`] bytes, and nothing else, without
-/// blocking: the runtime is single-threaded, so one stuck `open` or endless `read`
-/// would stall every profile and every timeout. `follow_symlinks: false` refuses a
-/// symlink at `path` itself.
-pub fn read_small_file(path: &Path, follow_symlinks: bool) -> Result<SmallFile, FileError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // O_NONBLOCK: opening a FIFO with no writer would wait for one forever.
-        // O_NOCTTY: a terminal device must not become our controlling terminal.
-        let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
-        if !follow_symlinks {
-            flags |= libc::O_NOFOLLOW;
-        }
-        options.custom_flags(flags);
-    }
-    #[cfg(not(unix))]
-    if !follow_symlinks && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-    {
-        return Err(FileError::NotRegular("a symlink"));
-    }
-    let file = match options.open(path) {
-        Ok(file) => file,
-        #[cfg(unix)]
-        Err(e) if !follow_symlinks && e.raw_os_error() == Some(libc::ELOOP) => {
-            return Err(FileError::NotRegular("a symlink"));
-        }
-        Err(e) => return Err(FileError::Io(e)),
-    };
-    // fstat of the open file, not stat of the path: what is checked is what is read.
-    let meta = file.metadata().map_err(FileError::Io)?;
-    if !meta.is_file() {
-        return Err(FileError::NotRegular(kind_of(&meta.file_type())));
-    }
-    if meta.len() > FILE_CAP as u64 {
-        return Err(FileError::TooLarge);
-    }
-    let mut bytes = Vec::new();
-    // One byte more than the cap tells a file that grew since fstat from one at the cap.
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(&file, FILE_CAP as u64 + 1),
-        &mut bytes,
-    )
-    .map_err(FileError::Io)?;
-    if bytes.len() > FILE_CAP {
-        return Err(FileError::TooLarge);
-    }
-    Ok(SmallFile { bytes, meta })
-}
-
-fn kind_of(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_symlink() {
-        "a symlink"
-    } else {
-        "something else"
-    }
-}
 
 /// Why a secret command gave no secret.
 enum Failure {
@@ -394,6 +278,7 @@ pub(crate) fn spawn_in_group(
     stdin: Stdio,
     stdout: Stdio,
 ) -> std::io::Result<(tokio::process::Child, Group)> {
+    crate::fsafe::check_program(&argv[0]).map_err(std::io::Error::other)?;
     let mut command = tokio::process::Command::new(&argv[0]);
     command
         .args(&argv[1..])
@@ -526,44 +411,6 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.contains("no answer"), "{err}");
-    }
-
-    #[test]
-    fn small_files_are_regular_and_capped() {
-        let dir = tempfile::tempdir().unwrap();
-        let at_cap = dir.path().join("at-cap");
-        std::fs::write(&at_cap, vec![b'k'; FILE_CAP]).unwrap();
-        assert_eq!(
-            read_small_file(&at_cap, false).unwrap().bytes.len(),
-            FILE_CAP
-        );
-        let over = dir.path().join("over");
-        std::fs::write(&over, vec![b'k'; FILE_CAP + 1]).unwrap();
-        assert!(matches!(
-            read_small_file(&over, true),
-            Err(FileError::TooLarge)
-        ));
-        let err = read_small_file(dir.path(), true).unwrap_err();
-        assert!(
-            matches!(err, FileError::NotRegular("a directory")),
-            "{err:?}"
-        );
-        #[cfg(unix)]
-        {
-            let link = dir.path().join("link");
-            std::os::unix::fs::symlink(&at_cap, &link).unwrap();
-            assert!(read_small_file(&link, true).is_ok());
-            let err = read_small_file(&link, false).unwrap_err();
-            assert_eq!(
-                err.message("cache", &link),
-                format!("cache {} is a symlink, not a regular file", link.display())
-            );
-        }
-        assert!(
-            read_small_file(&dir.path().join("none"), true)
-                .unwrap_err()
-                .is_not_found()
-        );
     }
 
     #[tokio::test]

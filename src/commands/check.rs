@@ -235,8 +235,16 @@ fn check_and_write(
     } else {
         &[]
     };
-    let deliveries =
-        pipeline::record_and_decide(runner.settings, targets, &mut results, plan.history);
+    let pipeline::Decided {
+        deliveries,
+        last_success,
+    } = pipeline::record_and_decide(runner.settings, targets, &mut results, plan.history);
+    // The textfile's last-success gauge keeps a failing profile's earlier success.
+    let last_success: output::prometheus::LastSuccess = if plan.format == Format::Prometheus {
+        last_success
+    } else {
+        Default::default()
+    };
 
     if plan.format == Format::Nagios
         && let Some((line, _)) = &interrupted
@@ -271,13 +279,13 @@ fn check_and_write(
         // With -o the file is left as it was: a run cut short does not replace
         // a whole one that a collector reads.
         if plan.output.is_none() {
-            emit(&render(plan, &results))?;
+            emit(&render(plan, &results, &last_success))?;
         }
         crate::log::line(format_args!("{line}"));
         deliver(runtime, plan, deliveries, &mut signals)?;
         return Ok(code);
     }
-    let bytes = render(plan, &results);
+    let bytes = render(plan, &results, &last_success);
     match &plan.output {
         Some(path) => runtime.block_on(write_file(path, bytes, &mut signals))?,
         None => emit(&bytes)?,
@@ -290,12 +298,16 @@ fn check_and_write(
     })
 }
 
-fn render(plan: &CheckPlan, results: &[CheckResult]) -> Vec<u8> {
+fn render(
+    plan: &CheckPlan,
+    results: &[CheckResult],
+    last_success: &output::prometheus::LastSuccess,
+) -> Vec<u8> {
     let style = Style {
         color: plan.color,
         width: plan.output.is_none().then(output::terminal_width).flatten(),
     };
-    output::render(plan.format, results, style, &plan.thresholds)
+    output::render(plan.format, results, style, &plan.thresholds, last_success)
 }
 
 /// Alerts (SPEC §12), after the output: every target at once within the

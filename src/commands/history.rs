@@ -15,9 +15,6 @@ use crate::history::{Store, StoreError, csv, micros};
 /// The table looks back this far unless told otherwise.
 const TABLE_SINCE: Duration = Duration::from_secs(30 * 86_400);
 
-/// Import files are read whole; this bounds them (about 10 million rows).
-const MAX_IMPORT: u64 = 1 << 30;
-
 pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppError> {
     let (settings, order) = settings(config_flag)?;
     // Without a config in use every recorded profile is the config's.
@@ -31,6 +28,7 @@ pub fn run(config_flag: Option<&Path>, args: &HistoryArgs) -> Result<u8, AppErro
     match &args.action {
         Some(HistoryAction::Import { file, .. }) => import(&path, file)?,
         Some(HistoryAction::Forget { profile, yes, .. }) => forget(&path, profile, *yes)?,
+        None if args.format == HistoryFormat::Csv => export_csv(&path, &order, all, args)?,
         None => {
             let text = show(&path, &settings, &order, all, args)?;
             match &args.output {
@@ -127,11 +125,8 @@ fn show(
         HistoryFormat::Json | HistoryFormat::Csv => {
             let records = match &store {
                 Some(store) => {
-                    let asked = match (args.profiles.is_empty(), all) {
-                        (false, _) | (true, true) => args.profiles.clone(),
-                        // The config's profiles; a config with none shows none.
-                        (true, false) if order.is_empty() => return Ok(empty(args.format)),
-                        (true, false) => order.to_vec(),
+                    let Some(asked) = asked(args, order, all) else {
+                        return Ok(empty(args.format));
                     };
                     store.records(&asked, from).map_err(store_error)?
                 }
@@ -188,6 +183,62 @@ fn show(
     }
 }
 
+/// The profiles a json or csv listing shows (empty: all); `None` for a
+/// config with none.
+fn asked(args: &HistoryArgs, order: &[String], all: bool) -> Option<Vec<String>> {
+    match (args.profiles.is_empty(), all) {
+        (false, _) | (true, true) => Some(args.profiles.clone()),
+        // The config's profiles; a config with none shows none.
+        (true, false) if order.is_empty() => None,
+        (true, false) => Some(order.to_vec()),
+    }
+}
+
+/// The csv export, streamed from the store to stdout or `-o`: one record in
+/// memory at a time, whatever the store's size.
+fn export_csv(
+    path: &Path,
+    order: &[String],
+    all: bool,
+    args: &HistoryArgs,
+) -> Result<(), AppError> {
+    let store = Store::open_read(path).map_err(store_error)?;
+    if store.is_none() {
+        crate::log::line(format_args!(
+            "no history recorded yet (store: {})",
+            path.display()
+        ));
+    }
+    let now = micros(SystemTime::now());
+    let from = args.since.and_then(|s| match s {
+        Since::All => None,
+        Since::Age(age) => {
+            Some(now.saturating_sub(i64::try_from(age.as_micros()).unwrap_or(i64::MAX)))
+        }
+    });
+    let asked = asked(args, order, all);
+    let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let mut csv = csv::Writer::new(out);
+        if let (Some(store), Some(asked)) = (&store, &asked) {
+            store
+                .each_record(asked, from, |r| csv.row(r))
+                .map_err(|e| std::io::Error::other(e.to_string()))??;
+        }
+        csv.finish().map(drop)
+    };
+    match &args.output {
+        Some(out) => crate::outfile::replace_with(out, write, || true)
+            .map_err(|e| super::write_error(out, &e)),
+        None => match write(&mut std::io::BufWriter::new(std::io::stdout().lock())) {
+            // A closed pipe (`| head`) is not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(anyhow::anyhow!("cannot write to stdout: {e}").into())
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
 fn empty(format: HistoryFormat) -> String {
     if format == HistoryFormat::Json {
         output::history::json(&[])
@@ -198,21 +249,14 @@ fn empty(format: HistoryFormat) -> String {
 
 fn import(path: &Path, file: &Path) -> Result<(), AppError> {
     let shown = file.display();
-    let cannot = |e: std::io::Error| {
-        AppError::from(anyhow::anyhow!(
-            "cannot read {shown}: {}",
-            crate::secret::io_reason(&e)
-        ))
-    };
-    let meta = std::fs::metadata(file).map_err(cannot)?;
-    if !meta.is_file() || meta.len() > MAX_IMPORT {
-        return Err(anyhow::anyhow!("{shown}: not a regular file of at most 1 GiB").into());
-    }
-    let text = std::fs::read_to_string(file).map_err(cannot)?;
-    let records =
-        csv::read(&text).map_err(|m| anyhow::anyhow!("{shown}: {m}; nothing was imported"))?;
+    // Any size: read as it comes, each row inserted as read, in one transaction.
+    let (input, _) = crate::fsafe::open_regular(file, None, true)
+        .map_err(|e| anyhow::anyhow!("{}", e.message("import file", file)))?;
     let mut store = Store::open(path).map_err(store_error)?;
-    let done = store.import(&records).map_err(store_error)?;
+    let done = store
+        .import_with(|each| csv::read_each(input, each))
+        .map_err(store_error)?
+        .map_err(|m| anyhow::anyhow!("{shown}: {m}; nothing was imported"))?;
     crate::log::line(format_args!(
         "imported {} rows into {} ({} already recorded, skipped)",
         done.added,

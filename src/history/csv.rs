@@ -1,6 +1,8 @@
 //! The history's csv: RFC 4180, one stable header, read back by `history import`
 //! in exactly the form it is written.
 
+use std::io::{Read, Write};
+
 use super::{Record, format_time, parse_time};
 use crate::error::ErrorKind;
 use crate::result::Status;
@@ -9,54 +11,199 @@ pub const HEADER: &str = "checked_at,profile,provider,status,balance,currency,er
 
 /// Records as csv text: the header, then one line per record, CRLF as RFC 4180 says.
 pub fn write(records: &[Record]) -> String {
-    let mut out = String::with_capacity(64 * (records.len() + 1));
-    out.push_str(HEADER);
-    out.push_str("\r\n");
+    let mut out = Writer::new(Vec::with_capacity(64 * (records.len() + 1)));
     for r in records {
+        // Writing to a Vec cannot fail.
+        let _ = out.row(r);
+    }
+    String::from_utf8(out.finish().unwrap_or_default()).expect("csv of strings is UTF-8")
+}
+
+/// Writes the csv one record at a time, so an export of any size holds one
+/// record in memory, not the file.
+pub struct Writer<W: Write> {
+    inner: ::csv::Writer<W>,
+}
+
+impl<W: Write> Writer<W> {
+    /// Starts the file with its header.
+    pub fn new(out: W) -> Writer<W> {
+        let mut inner = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .quote_style(::csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        // The header goes with the first flush; an error shows there.
+        let _ = inner.write_record(HEADER.split(','));
+        Writer { inner }
+    }
+
+    pub fn row(&mut self, r: &Record) -> std::io::Result<()> {
         let balance = r.balance.map(|b| b.to_string()).unwrap_or_default();
-        let fields = [
-            format_time(r.checked_at),
-            field(&r.profile),
-            field(&r.provider),
-            field(r.status.as_str()),
-            balance,
-            field(r.currency.as_deref().unwrap_or("")),
-            field(r.error_kind.map_or("", ErrorKind::as_str)),
-        ];
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        self.inner
+            .write_record([
+                format_time(r.checked_at).as_str(),
+                &r.profile,
+                &r.provider,
+                r.status.as_str(),
+                &balance,
+                r.currency.as_deref().unwrap_or(""),
+                r.error_kind.map_or("", ErrorKind::as_str),
+            ])
+            .map_err(into_io)
     }
-    out
-}
 
-/// Quoted when it holds a comma, quote or line break.
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
+    /// Flushes and hands back the output.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.inner.into_inner().map_err(|e| e.into_error())
     }
 }
 
-/// Parses a whole file; the first bad row fails it all, naming its line.
+fn into_io(e: ::csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Parses a whole text; the first bad row fails it all, naming its line.
 pub fn read(text: &str) -> Result<Vec<Record>, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = split(text)?;
-    let Some((_, header)) = rows.first() else {
-        return Err("empty file: expected the header line `".to_owned() + HEADER + "`");
-    };
-    if header.join(",") != HEADER {
-        return Err(format!("line 1: expected the header `{HEADER}`"));
-    }
-    let body = rows.split_off(1);
-    let mut records = Vec::with_capacity(body.len());
-    for (line, fields) in body {
-        records.push(record(&fields).map_err(|m| format!("line {line}: {m}"))?);
-    }
+    let mut records = Vec::new();
+    read_each(text.as_bytes(), |r| {
+        records.push(r);
+        Ok(())
+    })?;
     Ok(records)
 }
 
-fn record(fields: &[String]) -> Result<Record, String> {
+/// Reads csv from `input` as it comes (memory bounded by one record, whatever
+/// the size), handing each record to `each`; the first bad row, or an error
+/// from `each`, ends it, naming the line. The number of records read.
+pub fn read_each<R: Read>(
+    input: R,
+    mut each: impl FnMut(Record) -> Result<(), String>,
+) -> Result<usize, String> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        // Field counts are checked here, to say which line and how many.
+        .flexible(true)
+        // The crate's record positions lag behind CRLF line ends and blank
+        // lines; with LF only, the line a record starts on follows from where
+        // it ended (see below). No field may hold a line break anyway.
+        .from_reader(CrLf {
+            inner: std::io::BufReader::new(input),
+            last_was_lf: false,
+        });
+    let (mut row, mut prev) = (::csv::StringRecord::new(), ::csv::StringRecord::new());
+    // A record's line is known once the next read says whether it ended with a
+    // line break (the crate counts lines at record ends, not starts).
+    let mut pending: Option<u64> = None;
+    let mut header = true;
+    let mut count = 0;
+    loop {
+        let more = reader.read_record(&mut row).map_err(|e| {
+            let line = e.position().map_or(0, ::csv::Position::line);
+            match e.kind() {
+                ::csv::ErrorKind::Utf8 { .. } => format!("line {line}: not valid UTF-8"),
+                ::csv::ErrorKind::Io(io) => crate::secret::io_reason(io),
+                _ => format!("line {line}: not valid csv"),
+            }
+        })?;
+        if let Some(end) = pending.take() {
+            let breaks = prev
+                .iter()
+                .map(|f| f.matches('\n').count() as u64)
+                .sum::<u64>();
+            let ended = more
+                || (reader.get_ref().last_was_lf
+                    && !prev.iter().next_back().is_some_and(|f| f.ends_with('\n')));
+            let line = end.saturating_sub(breaks + u64::from(ended)).max(1);
+            if header {
+                let joined = prev.iter().collect::<Vec<_>>().join(",");
+                if joined.strip_prefix('\u{feff}').unwrap_or(&joined) != HEADER {
+                    return Err(format!("line {line}: expected the header `{HEADER}`"));
+                }
+                header = false;
+            } else {
+                let fields: Vec<&str> = prev.iter().collect();
+                let record = record(&fields).map_err(|m| format!("line {line}: {m}"))?;
+                each(record).map_err(|m| format!("line {line}: {m}"))?;
+                count += 1;
+            }
+        }
+        if !more {
+            break;
+        }
+        std::mem::swap(&mut row, &mut prev);
+        pending = Some(reader.position().line());
+    }
+    if header {
+        return Err("empty file: expected the header line `".to_owned() + HEADER + "`");
+    }
+    Ok(count)
+}
+
+/// CRLF read as LF; any other CR passes. Remembers whether the text ended
+/// with a line break.
+struct CrLf<R> {
+    inner: R,
+    last_was_lf: bool,
+}
+
+impl<R: std::io::BufRead> Read for CrLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.read_lf(out)?;
+        if n > 0 {
+            self.last_was_lf = out[n - 1] == b'\n';
+        }
+        Ok(n)
+    }
+}
+
+impl<R: std::io::BufRead> CrLf<R> {
+    fn read_lf(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let avail = self.inner.fill_buf()?;
+        let Some(&first) = avail.first() else {
+            return Ok(0);
+        };
+        if first == b'\r' && avail.len() == 1 {
+            // A CR at the end of what is buffered: what follows decides.
+            self.inner.consume(1);
+            let next = self.inner.fill_buf()?;
+            if next.first() == Some(&b'\n') {
+                self.inner.consume(1);
+                out[0] = b'\n';
+            } else {
+                out[0] = b'\r';
+            }
+            return Ok(1);
+        }
+        let (mut i, mut w) = (0, 0);
+        while i < avail.len() && w < out.len() {
+            let b = avail[i];
+            if b == b'\r' {
+                match avail.get(i + 1) {
+                    Some(b'\n') => {
+                        i += 1;
+                        continue;
+                    }
+                    // Undecided: left for the next call, first in its buffer.
+                    None => break,
+                    Some(_) => {}
+                }
+            }
+            out[w] = b;
+            w += 1;
+            i += 1;
+        }
+        self.inner.consume(i);
+        Ok(w)
+    }
+}
+
+fn record(fields: &[&str]) -> Result<Record, String> {
     let [
         checked_at,
         profile,
@@ -112,7 +259,7 @@ fn record(fields: &[String]) -> Result<Record, String> {
     }
     Ok(Record {
         checked_at,
-        profile: profile.clone(),
+        profile: (*profile).to_owned(),
         provider,
         status,
         balance,
@@ -121,75 +268,6 @@ fn record(fields: &[String]) -> Result<Record, String> {
         duration_ms: None,
         ..Record::default()
     })
-}
-
-/// RFC 4180 records with the line each starts on; CRLF or LF line ends, quoted
-/// fields may hold commas, quotes (`""`) and line breaks. Blank lines are skipped.
-fn split(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
-    let mut rows = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut line = 1;
-    let mut start = 1;
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                c => {
-                    if c == '\n' {
-                        line += 1;
-                    }
-                    field.push(c);
-                }
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() && !was_quoted => {
-                quoted = true;
-                was_quoted = true;
-            }
-            '"' => return Err(format!("line {line}: a quote inside an unquoted field")),
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                was_quoted = false;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                let blank = fields.len() == 1 && fields[0].is_empty() && !was_quoted;
-                if !blank {
-                    rows.push((start, std::mem::take(&mut fields)));
-                }
-                fields.clear();
-                was_quoted = false;
-                line += 1;
-                start = line;
-            }
-            c if was_quoted => {
-                return Err(format!(
-                    "line {line}: `{}` after a closing quote",
-                    c.escape_default()
-                ));
-            }
-            c => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(format!("line {start}: a quoted field is never closed"));
-    }
-    if !field.is_empty() || !fields.is_empty() || was_quoted {
-        fields.push(field);
-        rows.push((start, fields));
-    }
-    Ok(rows)
 }
 
 #[cfg(test)]
@@ -225,7 +303,6 @@ mod tests {
             ("2026-11-22T08:19:25Z,a,p,ok,,EUR,", "has a balance"),
             ("2026-11-22T08:19:25Z,a,p,error,,,oops", "error_kind"),
             ("2026-11-22T08:19:25Z,a,,ok,1,EUR,", "provider"),
-            ("2026-11-22T08:19:25Z,a,p,ok,1,E\"U,", "quote"),
         ] {
             let text = format!("{HEADER}\n2026-11-22T08:00:00Z,a,p,ok,1,EUR,\n{row}\n");
             let err = read(&text).unwrap_err();
@@ -240,9 +317,43 @@ mod tests {
 
     #[test]
     fn lines_count_inside_quoted_fields() {
-        let rows = split("a,\"multi\nline\",b\r\n\r\nc,d\n").unwrap();
-        let starts: Vec<usize> = rows.iter().map(|(line, _)| *line).collect();
-        assert_eq!(starts, [1, 4]);
-        assert_eq!(rows[0].1, ["a", "multi\nline", "b"]);
+        let text = format!("{HEADER}\r\n2026-11-22T08:00:00Z,a,p,ok,1,\"multi\nline\",\r\n");
+        let err = read(&text).unwrap_err();
+        assert!(err.starts_with("line 2: currency"), "{err}");
+        let text = format!(
+            "{HEADER}\r\n2026-11-22T08:00:00Z,a,p,ok,1,\"E\r\n\r\n\"\"R\",\r\n\r\n2026-11-22T08:00:00Z,a,p,ok,x,EUR,"
+        );
+        // Quoted line breaks and blank lines count; a last line without its end too.
+        let err = read(&text).unwrap_err();
+        assert!(err.starts_with("line 2: currency"), "{err}");
+        let text = format!(
+            "{HEADER}\r\n2026-11-22T08:00:00Z,a,p,ok,1,\"E,R\",\r\n\r\n\n2026-11-22T08:00:00Z,a,p,ok,x,EUR,"
+        );
+        let err = read(&text).unwrap_err();
+        assert!(err.starts_with("line 5: balance"), "{err}");
+        let err = read(&format!("{text}\r\n")).unwrap_err();
+        assert!(err.starts_with("line 5: balance"), "{err}");
+        let mut seen = Vec::new();
+        let n = read_each(SAMPLE.as_bytes(), |r| {
+            seen.push(r.profile);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            (n, seen),
+            (3, vec!["infobip".into(), "sg".into(), "big".into()])
+        );
+        // The consumer's refusal names the line too.
+        let err = read_each(SAMPLE.as_bytes(), |r| match r.profile.as_str() {
+            "sg" => Err("stop".into()),
+            _ => Ok(()),
+        })
+        .unwrap_err();
+        assert_eq!(err, "line 3: stop");
+        assert!(read(&format!("\u{feff}{SAMPLE}")).is_ok());
+        let mut bad = format!("{HEADER}\n2026-11-22T08:00:00Z,a,p,ok,1,E").into_bytes();
+        bad.extend_from_slice(b"\xff,\n");
+        let err = read_each(bad.as_slice(), |_| Ok(())).unwrap_err();
+        assert_eq!(err, "line 2: not valid UTF-8");
     }
 }

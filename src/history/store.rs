@@ -113,7 +113,7 @@ impl Store {
         };
         refuse_foreign(path).map_err(fail)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::fsafe::create_private_dir(dir).map_err(|e| {
                 fail(format!(
                     "cannot create {}: {}",
                     dir.display(),
@@ -124,6 +124,14 @@ impl Store {
         // A store its owner made read-only stays so, even for root (who may write
         // anyway): it is still read for forecasts, and recording fails with one warning.
         let read_only = marked_read_only(path);
+        if !read_only {
+            crate::fsafe::create_private_file(path).map_err(|e| {
+                fail(format!(
+                    "cannot create it: {}",
+                    crate::secret::io_reason(&e)
+                ))
+            })?;
+        }
         let flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY
         } else {
@@ -148,13 +156,14 @@ impl Store {
             return Ok(None);
         }
         refuse_foreign(path).map_err(fail)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(reason(&e)))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| fail(reason(&e)))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| fail(reason(&e)))?;
+        let (conn, version) = match read_only(path, false) {
+            Ok(opened) => opened,
+            // A reader without write access to the store or its directory (a
+            // dashboard user, a group) cannot make WAL's `-shm`: it reads the
+            // file as immutable instead, seeing what the last writer checkpointed.
+            Err(e) if cannot_share(&e) => read_only(path, true).map_err(|e| fail(reason(&e)))?,
+            Err(e) => return Err(fail(reason(&e))),
+        };
         if version == 0 {
             // Created but never written: as good as no store.
             return Ok(None);
@@ -269,30 +278,71 @@ impl Store {
 
     /// Adds records that are not there yet (same profile and time), all or none.
     pub fn import(&mut self, records: &[Record]) -> Result<Imported, StoreError> {
-        self.write(|tx| {
+        let imported = self.import_with(|each| {
+            for r in records {
+                each(r.clone())?;
+            }
+            Ok(records.len())
+        })?;
+        Ok(imported.expect("every record is accepted"))
+    }
+
+    /// Imports the records `read` hands over as it reads them (memory bounded
+    /// by one record, whatever the file's size), in one transaction: when
+    /// `read` fails (a bad row), nothing of it is written, and its message is
+    /// the inner error. `read` returns how many records it handed over.
+    pub fn import_with(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(Record) -> Result<(), String>) -> Result<usize, String>,
+    ) -> Result<Result<Imported, String>, StoreError> {
+        let mut refused = None;
+        let done = self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO checks
                  (profile, checked_at, provider, status, balance, currency, error_kind, duration_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut added = 0;
-            for r in records {
-                added += insert.execute(params![
-                    r.profile,
-                    r.checked_at,
-                    r.provider,
-                    r.status.as_str(),
-                    r.balance.map(|b| b.to_string()),
-                    r.currency,
-                    r.error_kind.map(ErrorKind::as_str),
-                    r.duration_ms,
-                ])?;
+            let mut failed = None;
+            let outcome = read(&mut |r: Record| match insert.execute(params![
+                r.profile,
+                r.checked_at,
+                r.provider,
+                r.status.as_str(),
+                r.balance.map(|b| b.to_string()),
+                r.currency,
+                r.error_kind.map(ErrorKind::as_str),
+                r.duration_ms,
+            ]) {
+                Ok(n) => {
+                    added += n;
+                    Ok(())
+                }
+                Err(e) => {
+                    let why = reason(&e);
+                    failed = Some(e);
+                    Err(why)
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
-            Ok(Imported {
-                added,
-                skipped: records.len() - added,
-            })
-        })
+            match outcome {
+                Ok(total) => Ok(Imported {
+                    added,
+                    skipped: total - added,
+                }),
+                Err(why) => {
+                    refused = Some(why);
+                    // Any error rolls the transaction back.
+                    Err(rusqlite::Error::InvalidQuery)
+                }
+            }
+        });
+        match (done, refused) {
+            (_, Some(why)) => Ok(Err(why)),
+            (done, None) => done.map(Ok),
+        }
     }
 
     /// Deletes records older than `before` (microseconds); how many went.
@@ -312,6 +362,19 @@ impl Store {
             let mut points: Vec<Point> = Vec::new();
             read_points(q.query(params![profile, since])?, &mut points, |_, _| true)?;
             Ok(points)
+        })
+    }
+
+    /// When the profile's balance was last fetched (microseconds), failed
+    /// checks skipped: the textfile's last-success gauge.
+    pub fn last_success(&self, profile: &str) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT checked_at FROM checks WHERE profile = ?1 AND balance IS NOT NULL
+                 ORDER BY checked_at DESC LIMIT 1",
+            )?
+            .query_row([profile], |r| r.get(0))
+            .optional()
         })
     }
 
@@ -358,21 +421,41 @@ impl Store {
         profiles: &[String],
         since: Option<i64>,
     ) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        let done: Result<(), std::convert::Infallible> =
+            self.each_record(profiles, since, |r| {
+                out.push(r.clone());
+                Ok(())
+            })?;
+        let Ok(()) = done;
+        Ok(out)
+    }
+
+    /// Every record from `since` on (of `profiles`, or all), as `records`
+    /// orders them, handed to `each` as read: an export of any size holds one
+    /// at a time.
+    pub fn each_record<E>(
+        &self,
+        profiles: &[String],
+        since: Option<i64>,
+        mut each: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<Result<(), E>, StoreError> {
         self.read(|conn| {
-            let mut out = Vec::new();
             let mut q = conn.prepare_cached(
                 "SELECT checked_at, profile, provider, status, balance, currency, error_kind, duration_ms,
                         min_balance, min_days, message
                  FROM checks WHERE checked_at >= ?1 ORDER BY checked_at, profile",
             )?;
-            let rows = q.query_map([since.unwrap_or(i64::MIN)], record_of_row)?;
-            for row in rows {
-                let record = row?;
-                if profiles.is_empty() || profiles.contains(&record.profile) {
-                    out.push(record);
+            let mut rows = q.query([since.unwrap_or(i64::MIN)])?;
+            while let Some(row) = rows.next()? {
+                let record = record_of_row(row)?;
+                if (profiles.is_empty() || profiles.contains(&record.profile))
+                    && let Err(e) = each(&record)
+                {
+                    return Ok(Err(e));
                 }
             }
-            Ok(out)
+            Ok(Ok(()))
         })
     }
 
@@ -559,16 +642,13 @@ fn marked_read_only(path: &Path) -> bool {
 /// damaged store: it is never opened for writing, let alone overwritten.
 fn refuse_foreign(path: &Path) -> Result<(), String> {
     use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        // Permission and the like: SQLite will say it in its own words.
-        Err(_) => return Ok(()),
+    // Never blocks: a FIFO there must not hang `open()` (fsafe's rule).
+    let (mut file, meta) = match crate::fsafe::open_regular(path, None, true) {
+        Ok(open) => open,
+        // Absent, permission and the like: SQLite will say it in its own words.
+        Err(crate::fsafe::FileError::Io(_)) => return Ok(()),
+        Err(e) => return Err(e.reason()),
     };
-    let meta = file.metadata().map_err(|e| crate::secret::io_reason(&e))?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
     if meta.len() == 0 {
         return Ok(());
     }
@@ -594,6 +674,28 @@ fn newer(version: i64) -> String {
 }
 
 /// SQLite's errors in the words a user acts on.
+/// Opens the store read-only and reads its schema version; `immutable` promises
+/// SQLite the file will not change, so it needs no `-shm` (nor a lock).
+fn read_only(path: &Path, immutable: bool) -> rusqlite::Result<(Connection, i64)> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if immutable {
+        let uri = format!("{}?immutable=1", crate::fsafe::file_uri(path));
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
+    } else {
+        Connection::open_with_flags(path, flags)?
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    Ok((conn, version))
+}
+
+fn cannot_share(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied)
+    )
+}
+
 fn reason(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => damaged(),

@@ -866,7 +866,7 @@ impl Description {
     fn kind(&self, reply: &Reply, doc: Option<&RawValue>) -> (ErrorKind, Option<String>) {
         let code = doc.and_then(|d| self.code_in(d));
         if let Some(kind) = self.hooks.classify.and_then(|f| f(reply, code.as_deref())) {
-            return (kind, code);
+            return (credentials_win(reply, kind), code);
         }
         let listed = code.as_deref().and_then(|c| {
             self.codes
@@ -874,7 +874,10 @@ impl Description {
                 .find(|(k, _)| k == c)
                 .map(|(_, kind)| *kind)
         });
-        (listed.unwrap_or_else(|| status_kind(reply.code())), code)
+        (
+            credentials_win(reply, listed.unwrap_or_else(|| status_kind(reply.code()))),
+            code,
+        )
     }
 
     fn error(&self, reply: &Reply, doc: Option<&RawValue>) -> CheckError {
@@ -901,6 +904,18 @@ impl Description {
                 .status(status);
         }
         vendor_error(kind, status, code, message.as_deref())
+    }
+}
+
+/// SPEC §6: a 401/403 is rejected credentials and never retried, whatever
+/// the body says; a proxy or gateway in front of the vendor may answer a bad
+/// key with a code that would otherwise mean "rate limited" (gRPC's 8,
+/// Connect's `resource_exhausted`). Other vendor kinds (8x8's "not prepaid"
+/// on a 403) stand: only retrying is unsafe here.
+fn credentials_win(reply: &Reply, kind: ErrorKind) -> ErrorKind {
+    match (reply.code(), kind) {
+        (401 | 403, ErrorKind::RateLimited) => ErrorKind::Auth,
+        _ => kind,
     }
 }
 
@@ -1003,6 +1018,12 @@ mod tests {
         );
         assert!(telnyx().retryable(&r));
         assert!(!telnyx().retryable(&reply(200, r#"{"data":{"balance":"1"}}"#)));
+        // ...but on a 401/403 it is rejected credentials, never retried.
+        for status in [401, 403] {
+            let r = reply(status, r#"{"errors":[{"code":10011}]}"#);
+            assert_eq!(telnyx().interpret(&r).unwrap_err().kind, ErrorKind::Auth);
+            assert!(!telnyx().retryable(&r));
+        }
         let e = telnyx().interpret(&reply(200, "<html>")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Provider);
         assert!(e.message.contains("not JSON"), "{}", e.message);

@@ -55,12 +55,13 @@ pub fn render(
     results: &[CheckResult],
     style: Style,
     thresholds: &nagios::Thresholds,
+    last_success: &prometheus::LastSuccess,
 ) -> Vec<u8> {
     match format {
         Format::Table => table::render(results, style).into_bytes(),
         Format::Json => json::render(results).into_bytes(),
         Format::Value => value(results).into_bytes(),
-        Format::Prometheus => prometheus::render(results).into_bytes(),
+        Format::Prometheus => prometheus::render(results, last_success).into_bytes(),
         Format::Nagios => nagios::render(results, thresholds).into_bytes(),
     }
 }

@@ -1,5 +1,7 @@
 //! `--format nagios`: a Monitoring Plugins check (SPEC §7). One status line with
-//! perfdata, then one line per profile; the exit status is Nagios's own.
+//! perfdata, then, for several profiles, one long-output line each; the exit
+//! status is Nagios's own. The text never holds `;` (Nagios Core rewrites it to
+//! `:`) nor `|` (which starts the perfdata).
 
 use crate::error::ErrorKind;
 use crate::range::Range;
@@ -105,8 +107,22 @@ fn describe(r: &CheckResult, state: State, t: &Thresholds) -> String {
             text
         }
     };
-    // `|` starts the perfdata: vendor text must not carry one.
-    format!("{}: {}", r.profile, text.replace('|', "/"))
+    plain(&format!("{}: {}", r.profile, text))
+}
+
+/// Text as Nagios shows it unchanged: `;` and `|` in a profile name or a
+/// vendor's message become `,` and `/`.
+fn plain(text: &str) -> String {
+    text.replace(';', ",").replace('|', "/")
+}
+
+/// One profile in the status line of several: short, the details being on
+/// its long-output line.
+fn brief(r: &CheckResult, state: State, t: &Thresholds) -> String {
+    match &r.outcome {
+        Err(e) => plain(&format!("{}: {} error", r.profile, e.kind.as_str())),
+        Ok(_) => describe(r, state, t),
+    }
 }
 
 pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
@@ -127,12 +143,15 @@ pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
             .filter(|(s, _)| *s != State::Ok)
             .collect();
         bad.sort_by_key(|(s, _)| std::cmp::Reverse(s.severity()));
-        let mut parts: Vec<String> = bad.iter().map(|(s, r)| describe(r, *s, t)).collect();
+        let mut parts: Vec<String> = match bad.as_slice() {
+            [(s, r)] if results.len() == 1 => vec![describe(r, *s, t)],
+            _ => bad.iter().map(|(s, r)| brief(r, *s, t)).collect(),
+        };
         let ok = results.len() - bad.len();
         if ok > 0 {
             parts.push(format!("{ok} ok"));
         }
-        parts.join("; ")
+        parts.join(", ")
     };
 
     let mut perfdata: Vec<String> = results
@@ -179,7 +198,7 @@ pub fn render(results: &[CheckResult], t: &Thresholds) -> String {
 /// in it would forge a second line for Nagios to read.
 pub fn unknown(message: &str) -> String {
     let message = crate::text::clean(message, 1000);
-    format!("BALANCE UNKNOWN - {}\n", message.replace('|', "/"))
+    format!("BALANCE UNKNOWN - {}\n", plain(&message))
 }
 
 #[cfg(test)]
@@ -228,6 +247,31 @@ mod tests {
         assert_eq!(State::worst([Unknown, Warning, Ok]), Warning);
         assert_eq!(State::worst([Warning, Critical, Unknown]), Critical);
         assert_eq!(State::worst([]), Ok);
+    }
+
+    /// Nagios Core rewrites `;` in plugin output and splits on `|`: neither
+    /// may come from our text or a vendor's, on any line.
+    #[test]
+    fn no_semicolon_or_bar_in_the_text() {
+        let mut rs = results();
+        if let Err(e) = &mut rs[1].outcome {
+            e.message = "denied; see https://x.test/a|b".into();
+        }
+        rs[2].profile = "eu;main|2".into();
+        for out in [
+            render(&rs, &Thresholds::default()),
+            render(&rs[1..2], &Thresholds::default()),
+            unknown("bad; worse | worst"),
+        ] {
+            let mut lines = out.lines();
+            let first = lines.next().unwrap();
+            let text = first.split_once(" | ").map_or(first, |(text, _)| text);
+            for line in std::iter::once(text).chain(lines) {
+                assert!(!line.contains(';') && !line.contains('|'), "{line}\n{out}");
+            }
+        }
+        let out = render(&rs[1..2], &Thresholds::default());
+        assert!(out.contains("denied, see https://x.test/a/b"), "{out}");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 mod server;
 
 pub use crate::kit::emulate::*;
-pub use server::{Running, accept, serve, spawn};
+pub use server::{Connections, Running, accept, serve, spawn};
 
 use crate::providers::REGISTRY;
 

@@ -288,12 +288,9 @@ fn forecast_from_imported_history_in_every_format() {
 
     let out = home.run(&["check", "ib", "--format", "prometheus"]);
     let text = stdout(&out);
+    assert!(text.contains("# TYPE balance_spend_rate gauge"), "{text}");
     assert!(
-        text.contains("# TYPE balance_spend_per_day gauge"),
-        "{text}"
-    );
-    assert!(
-        text.contains("balance_days_left{profile=\"ib\",provider=\"infobip\"} 4.7"),
+        text.contains("balance_empty_timestamp_seconds{profile=\"ib\",provider=\"infobip\"} "),
         "{text}"
     );
 

@@ -190,9 +190,20 @@ fn every_nagios_state_through_the_binary() {
         }
     }
     let (_, line, out) = nagios(&home, &[&low, &auth, &healthy, "--format", "nagios"]);
+    // The status line names each profile in short; the details are on the
+    // long-output lines.
     assert!(
-        line.starts_with("BALANCE CRITICAL - infobip-bad-credentials: credentials rejected"),
+        line.starts_with(
+            "BALANCE CRITICAL - infobip-bad-credentials: auth error, infobip-low: 3.75 EUR (warning range 10:), 1 ok | "
+        ),
         "{line}"
+    );
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("CRITICAL infobip-bad-credentials: credentials rejected")),
+        "{}",
+        stdout(&out)
     );
     assert!(
         line.ends_with("| 'infobip-low'=3.75;10:; '8x8'=149309.7985931;10:;"),
@@ -289,7 +300,7 @@ fn prometheus_output_parses_back() {
 
     let amounts = samples(&exposition, "balance_amount");
     let up = samples(&exposition, "balance_up");
-    let errors = samples(&exposition, "balance_error");
+    let errors = samples(&exposition, "balance_check_error_info");
     let thresholds = samples(&exposition, "balance_threshold_amount");
     let durations = samples(&exposition, "balance_check_duration_seconds");
 
@@ -308,7 +319,11 @@ fn prometheus_output_parses_back() {
         ("currency", "USD"),
     ]);
     assert_eq!(amounts.get(&low), Some(&3.75));
+    let low = labels(&[("profile", "8x8-low"), ("provider", "8x8")]);
     assert_eq!(thresholds.get(&low), Some(&10.0));
+    // One label set whatever the outcome: a failed check's threshold too.
+    let failed = labels(&[("profile", "8x8-server-error"), ("provider", "8x8")]);
+    assert_eq!(thresholds.get(&failed), Some(&10.0));
 
     let checked = 2 * sandbox::SCENARIOS.len() + 1;
     assert_eq!(up.len(), checked);
@@ -325,7 +340,7 @@ fn prometheus_output_parses_back() {
             .find(|l| l.contains(&("profile".into(), profile.into())))
             .and_then(|l| l.iter().find(|(k, _)| k == "kind"))
             .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("{profile} has no balance_error"))
+            .unwrap_or_else(|| panic!("{profile} has no balance_check_error_info"))
     };
     assert_eq!(error_kind("8x8-bad-credentials"), "auth");
     assert_eq!(error_kind("8x8-not-prepaid"), "not_prepaid");
@@ -487,4 +502,56 @@ fn readers_never_see_a_partial_file() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let reads = reader.join().unwrap();
     assert!(reads > 0);
+}
+
+/// The textfile carries the last success too (SPEC §7): for a profile failing
+/// now, the newest recorded balance, failed checks after it skipped.
+#[test]
+fn textfile_last_success_comes_from_the_history_store() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    crate::history::config(&home, &sandbox, "");
+    let (hour_ago, half_hour_ago) = (crate::history::now() - 3600, crate::history::now() - 1800);
+    let at = |secs: i64| {
+        humantime::format_rfc3339_seconds(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs as u64),
+        )
+    };
+    let file = home.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "checked_at,profile,provider,status,balance,currency,error_kind\r\n\
+             {},bad,infobip,ok,12.5,EUR,\r\n\
+             {},bad,infobip,error,,,auth\r\n",
+            at(hour_ago),
+            at(half_hour_ago)
+        ),
+    )
+    .unwrap();
+    let out = home.run(&["history", "import", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let target = home.path().join("balance.prom");
+    let out = home.run(&[
+        "check",
+        "--format",
+        "prometheus",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let text = std::fs::read_to_string(&target).unwrap();
+    let last = samples(&parse(&text), "balance_last_success_timestamp_seconds");
+    let of = |profile: &str| {
+        *last
+            .get(&labels(&[("profile", profile), ("provider", "infobip")]))
+            .unwrap_or_else(|| panic!("{profile}: {text}"))
+    };
+    assert_eq!(of("bad") as i64, hour_ago, "{text}");
+    assert!(
+        (of("ib") - crate::history::now() as f64).abs() < 60.0,
+        "{text}"
+    );
+    assert!(text.contains("balance_up{profile=\"bad\",provider=\"infobip\"} 0\n"));
 }

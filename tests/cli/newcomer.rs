@@ -348,7 +348,9 @@ fn a_deadline_reports_unfinished_profiles_and_still_writes_the_output() {
         "{written}"
     );
     assert!(
-        written.contains("balance_error{profile=\"slow\",provider=\"8x8\",kind=\"network\"} 1"),
+        written.contains(
+            "balance_check_error_info{profile=\"slow\",provider=\"8x8\",kind=\"network\"} 1"
+        ),
         "{written}"
     );
 

@@ -417,3 +417,53 @@ fn signals_at_any_moment_leave_no_temporary_file() {
         "no signal landed while the handlers were installed"
     );
 }
+
+/// Issue 18 item 8: a symlink planted in a shared (1777) directory by another
+/// user is never written through, even by root: a root-owned 0600 file
+/// elsewhere stays as it was. The user's own link there is followed.
+#[test]
+fn a_symlink_planted_by_another_user_in_a_shared_directory_is_not_followed() {
+    let server = healthy();
+    let home = home(&server, "5");
+    let shared = home.path().join("tmp");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let precious = home.path().join("precious");
+    fs::write(&precious, "keep me\n").unwrap();
+    fs::set_permissions(&precious, fs::Permissions::from_mode(0o600)).unwrap();
+    let link = shared.join("balance.prom");
+    std::os::unix::fs::symlink(&precious, &link).unwrap();
+    let args = [
+        "check",
+        "--format",
+        "prometheus",
+        "-o",
+        link.to_str().unwrap(),
+    ];
+
+    if is_root() {
+        // As `nobody` would have planted it.
+        std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+        let out = run_bounded(&home, &args);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 1, "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("is a symbolic link owned by another user (uid 65534)"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&precious).unwrap(), "keep me\n");
+        assert!(file_type(&link).is_symlink());
+        assert_eq!(leftovers(&shared), Vec::<String>::new());
+        assert_eq!(leftovers(home.path()), Vec::<String>::new());
+        // The same link, the user's own: followed, as before.
+        std::os::unix::fs::lchown(&link, Some(0), Some(0)).unwrap();
+    }
+    let out = run_bounded(&home, &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        fs::read_to_string(&precious)
+            .unwrap()
+            .contains("balance_up{profile=\"a\"")
+    );
+}

@@ -238,3 +238,30 @@ fn every_form_is_trimmed_the_same_way() {
         assert!(message.contains(needle), "{name}: {message}");
     }
 }
+
+/// Issue 18 item 1: a program given by path (a secret command here; alert
+/// commands start the same way) must be an executable regular file: a FIFO
+/// or a directory there is named, never run or waited on.
+#[test]
+fn a_command_that_is_not_an_executable_file_is_refused() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let fifo = home.path().join("prog.fifo");
+    mkfifo(&fifo);
+    let plain = home.path().join("prog.txt");
+    std::fs::write(&plain, "#!/bin/sh\necho key\n").unwrap();
+    for (path, needle) in [
+        (&fifo, "is a FIFO, not a regular file"),
+        (&plain, "is not executable"),
+    ] {
+        setup(
+            &sandbox,
+            &home,
+            "",
+            &format!("{{ command = [\"{}\"] }}", path.display()),
+        );
+        let (out, _) = check(&home, &[]);
+        assert_config_error(&out, &format!("program {}", path.display()));
+        assert_config_error(&out, needle);
+    }
+}

@@ -486,3 +486,56 @@ fn failed_yeastar_refresh_does_not_print_the_refresh_token() {
         assert!(!stdout(&out).contains(leak), "{leak}:\n{}", stdout(&out));
     }
 }
+
+/// Issue 17 item 8: a name is printed as written even when a credential is a
+/// short word inside it (`sg-healthy` with the key `healthy`), on `-v` stderr
+/// and in a deadline message; the key itself still never appears on its own.
+#[test]
+fn names_are_never_redacted_and_short_keys_still_never_appear() {
+    // Answers the first profile's request by echoing the key as a word; never
+    // answers the second's, so the deadline ends it.
+    let server = Hostile::start(|request| {
+        if request.contains("/sg-healthy/") || !request.contains("/slow/") {
+            Action::Respond(hostile::json(
+                401,
+                r#"{"requestError":{"serviceException":{"messageId":"UNAUTHORIZED","text":"key healthy rejected"}}}"#,
+            ))
+        } else {
+            Action::Hang
+        }
+    });
+    let home = Home::new();
+    let url = server.url();
+    home.config(&format!(
+        "[settings]\ntimeout = 5\nretries = 0\n\
+         [profiles.sg-healthy]\nprovider = \"infobip\"\nbase_url = \"{url}/sg-healthy\"\napi_key = \"healthy\"\n\
+         [profiles.eu-healthy-slow]\nprovider = \"infobip\"\nbase_url = \"{url}/slow\"\napi_key = \"healthy\"\n"
+    ));
+    let out = home.run(&["-v", "check", "--json", "--deadline", "1"]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert!(e.contains("balance: sg-healthy: "), "{e}");
+    assert!(
+        e.contains("eu-healthy-slow: not finished within the 1s deadline"),
+        "{e}"
+    );
+    assert!(
+        o.contains("sg-healthy") && o.contains("eu-healthy-slow"),
+        "{o}"
+    );
+    assert!(
+        e.contains("key [redacted] rejected") || o.contains("key [redacted] rejected"),
+        "{o}\n{e}"
+    );
+    for text in [&o, &e] {
+        // Every `healthy` left is inside one of the two names.
+        let names = text
+            .replace("sg-healthy", "")
+            .replace("eu-healthy-slow", "");
+        assert!(!names.contains("healthy"), "the key on its own:\n{text}");
+        assert!(!text.contains("aGVhbHRoeQ"), "base64 of the key:\n{text}");
+        assert!(
+            !text.contains("[redacted]-") && !text.contains("-[redacted]"),
+            "{text}"
+        );
+    }
+}

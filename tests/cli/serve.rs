@@ -83,7 +83,8 @@ impl Serve {
             .collect();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{extra}Connection: close\r\n\r\n",
+            self.addr
         )
         .unwrap();
         let mut raw = Vec::new();
@@ -390,16 +391,23 @@ fn the_page_shows_the_numbers_of_the_api_and_the_last_success_outlives_a_restart
     let at: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert_eq!(at as i64, an_hour_ago, "{line}");
     assert!(!metrics.contains("balance_amount{profile=\"bad\""));
-    // The §10 gauges, from the same forecast as the API's.
+    // The §10 gauges, from the same forecast as the API's, in base units.
     let gauge: f64 = metrics
         .lines()
-        .find_map(|l| l.strip_prefix("balance_days_left{profile=\"ib\",provider=\"infobip\"} "))
+        .find_map(|l| {
+            l.strip_prefix("balance_empty_timestamp_seconds{profile=\"ib\",provider=\"infobip\"} ")
+        })
         .unwrap_or_else(|| panic!("{metrics}"))
         .parse()
         .unwrap();
-    // The JSON rounds to two places.
-    assert!((gauge - days).abs() <= 0.005, "{gauge} vs {days}");
-    assert!(metrics.contains("balance_spend_per_day{profile=\"ib\""));
+    let empty_at = humantime::parse_rfc3339(ib["forecast"]["empty_at"].as_str().unwrap())
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    // The JSON rounds to the second.
+    assert!((gauge - empty_at).abs() <= 1.0, "{gauge} vs {empty_at}");
+    assert!(metrics.contains("balance_spend_rate{profile=\"ib\""));
 
     // Prometheus asks for gzip: the same text, compressed.
     let (status, head, body) = serve.exchange("GET", "/metrics", &[("Accept-Encoding", "gzip")]);
@@ -529,4 +537,50 @@ fn a_silent_alert_target_stalls_neither_recording_nor_answers_nor_stopping() {
     assert_eq!(serve.terminate(), 0);
     assert!(stopping.elapsed() < Duration::from_secs(3));
     drop(silent);
+}
+
+/// Issue 18 item 1: SIGHUP onto a config that is a FIFO or a link to
+/// /dev/zero keeps the old config: one line says why, `/healthz` and the API
+/// still answer, and the scheduler still checks (the row's time moves on).
+#[test]
+fn sighup_onto_a_fifo_or_a_device_keeps_the_old_config_and_the_scheduler() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let path = home.config(&config(&sandbox, "healthy", ""));
+    let serve = Serve::start(&home);
+    let checked = |rows: &[Value]| {
+        rows.iter()
+            .find(|r| r["profile"] == "ib")
+            .and_then(|r| r["checked_at"].as_str().map(str::to_owned))
+    };
+    let mut last = checked(&serve.balances_until(None, |rows| checked(rows).is_some()));
+    for (n, what) in ["a FIFO", "a character device"].into_iter().enumerate() {
+        std::fs::remove_file(&path).unwrap();
+        if n == 0 {
+            let status = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        }
+        serve.signal("HUP");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let needle = format!(
+            "config not reloaded, the old one is kept: config file {} is {what}",
+            path.display()
+        );
+        while !serve.stderr().contains(&needle) {
+            assert!(Instant::now() < deadline, "{needle}\n{}", serve.stderr());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(serve.get("/healthz").0, 200);
+        let rows = serve.balances_until(None, |rows| {
+            checked(rows).is_some() && checked(rows) != last
+        });
+        assert_eq!(status_of(&rows, "ib").as_deref(), Some("ok"));
+        last = checked(&rows);
+    }
+    assert_eq!(serve.terminate(), 0);
 }

@@ -318,3 +318,61 @@ async fn an_unusable_token_from_the_vendor_is_neither_used_nor_cached() {
         assert_eq!(cache_files(&home), Vec::<PathBuf>::new(), "{token:?}");
     }
 }
+
+/// Issue 18 item 11: a token over 8 KiB is refused with one clear error, never
+/// sent as a header and never cached; a cached one (written by an older
+/// version) is discarded and a new token fetched.
+#[tokio::test]
+async fn a_token_over_8_kib_is_refused_and_never_cached() {
+    let home = Home::new();
+    let server = MockServer::start().await;
+    let big = "t".repeat(200 * 1024);
+    Mock::given(method("POST"))
+        .and(path(TOKEN))
+        .respond_with(token_body(&big, "1800"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE))
+        .respond_with(balance_ok())
+        .expect(0)
+        .mount(&server)
+        .await;
+    setup(&home, &server.uri());
+    let out = check_within(&home).await;
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let table = crate::common::stdout(&out);
+    assert!(
+        table.contains("the token endpoint returned a token of 204800 bytes, over the 8 KiB limit"),
+        "{table}"
+    );
+    assert_eq!(cache_files(&home), Vec::<PathBuf>::new());
+
+    // At the limit it is used and cached; one byte over, a cached one is not used.
+    let server = MockServer::start().await;
+    let at_limit = "u".repeat(8 * 1024);
+    Mock::given(method("POST"))
+        .and(path(TOKEN))
+        .respond_with(token_body(&at_limit, "1800"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path(BALANCE))
+        .and(header(
+            "authorization",
+            format!("Bearer {at_limit}").as_str(),
+        ))
+        .respond_with(balance_ok())
+        .expect(2)
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    setup(&home, &server.uri());
+    let out = check_within(&home).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let files = cache_files(&home);
+    assert_eq!(files.len(), 1);
+    set_cached_token(&files[0], &"v".repeat(8 * 1024 + 1));
+    let out = check_within(&home).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}

@@ -13,6 +13,8 @@ pub(super) struct Shared {
     pub(super) last_success: HashMap<String, SystemTime>,
     pub(super) chart: HashMap<String, Vec<Point>>,
     pub(super) token: Option<SecretString>,
+    /// `[settings] serve_hosts`: names allowed in `Host` besides localhost.
+    pub(super) hosts: Vec<String>,
     /// Counts the changes to what the answers show; each rendered answer
     /// carries the generation it shows.
     pub(super) generation: u64,
@@ -85,21 +87,19 @@ impl Shared {
     fn render(&self, doc: Doc, now: SystemTime) -> Vec<u8> {
         let results = self.results();
         match doc {
-            Doc::Metrics => {
-                let mut text = output::render(
-                    Format::Prometheus,
-                    &results,
-                    Style::default(),
-                    &Thresholds::default(),
-                );
-                text.extend_from_slice(last_success(&results, &self.last_success).as_bytes());
-                text
-            }
+            Doc::Metrics => output::render(
+                Format::Prometheus,
+                &results,
+                Style::default(),
+                &Thresholds::default(),
+                &self.last_success,
+            ),
             Doc::Json => output::render(
                 Format::Json,
                 &results,
                 Style::default(),
                 &Thresholds::default(),
+                &HashMap::new(),
             ),
             Doc::Page => {
                 let pending: Vec<String> = self
@@ -131,71 +131,4 @@ pub(super) fn compress(plain: &[u8]) -> Bytes {
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(plain);
     Bytes::from(encoder.finish().unwrap_or_default())
-}
-
-/// Whether an `Accept-Encoding` header admits gzip (Prometheus sends `gzip`).
-pub(super) fn accepts_gzip(header: Option<&HeaderValue>) -> bool {
-    let Some(value) = header.and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    value.split(',').any(|item| {
-        let mut parts = item.split(';').map(str::trim);
-        let coding = parts.next().unwrap_or("");
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f64>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-    })
-}
-
-/// `balance_last_success_timestamp_seconds`: when each profile last answered
-/// with a balance, as recorded (before this run too) or seen since.
-pub(super) fn last_success(results: &[CheckResult], last: &HashMap<String, SystemTime>) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let samples: Vec<(&CheckResult, f64)> = results
-        .iter()
-        .filter_map(|r| {
-            let at = last.get(&r.profile)?;
-            let secs = at
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .ok()?
-                .as_secs_f64();
-            Some((r, secs))
-        })
-        .collect();
-    if samples.is_empty() {
-        return out;
-    }
-    out.push_str("# HELP balance_last_success_timestamp_seconds When the profile's balance was last read (Unix time).\n");
-    out.push_str("# TYPE balance_last_success_timestamp_seconds gauge\n");
-    for (r, secs) in samples {
-        let _ = writeln!(
-            out,
-            "balance_last_success_timestamp_seconds{{profile=\"{}\",provider=\"{}\"}} {:.3}",
-            crate::output::prometheus::escape(&r.profile),
-            crate::output::prometheus::escape(&r.provider),
-            secs
-        );
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gzip_when_the_client_takes_it() {
-        let h = |v: &'static str| HeaderValue::from_static(v);
-        assert!(accepts_gzip(Some(&h("gzip"))));
-        assert!(accepts_gzip(Some(&h("deflate, GZIP;q=0.5"))));
-        assert!(accepts_gzip(Some(&h("*"))));
-        assert!(!accepts_gzip(None));
-        assert!(!accepts_gzip(Some(&h("identity"))));
-        assert!(!accepts_gzip(Some(&h("gzip;q=0"))));
-        assert!(!accepts_gzip(Some(&h("x-gzip-like"))));
-    }
 }

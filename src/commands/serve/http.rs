@@ -12,19 +12,23 @@ pub(super) async fn accept_loop(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    while let Some(stream) = crate::sandbox::accept(&listener, shutdown.as_mut(), "serve").await {
+    let connections = crate::sandbox::Connections::for_fd_limit();
+    while let Some((stream, conn)) =
+        crate::sandbox::accept(&listener, &connections, shutdown.as_mut(), "serve").await
+    {
         let (state, running) = (state.clone(), running.clone());
         tokio::spawn(async move {
+            let busy = conn.busy();
             let service = service_fn(move |request| {
+                let _busy = busy.enter();
                 let answer = answer(&request, &state, &running);
                 async move { Ok::<_, Infallible>(answer) }
             });
-            if let Err(e) = http1::Builder::new()
+            let served = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
+                .serve_connection(TokioIo::new(stream), service);
+            if let Some(Err(e)) = conn.run(served).await {
                 crate::debug!(2, "serve: connection ended: {e}");
             }
         });
@@ -59,6 +63,13 @@ pub(super) fn answer(
         };
     }
     let mut shared = lock(state);
+    if !crate::web::host_allowed(request.headers().get(header::HOST), &shared.hosts) {
+        return reply(
+            StatusCode::MISDIRECTED_REQUEST,
+            "text/plain",
+            "this Host is not served: add its name to [settings] serve_hosts\n",
+        );
+    }
     if let Some(token) = &shared.token
         && !authorized(request.headers(), token.expose_secret().as_bytes())
     {
@@ -85,7 +96,7 @@ pub(super) fn answer(
         "/api/v1/balances" => Doc::Json,
         _ => Doc::Page,
     };
-    let gzip = accepts_gzip(request.headers().get(header::ACCEPT_ENCODING));
+    let gzip = crate::web::accepts_gzip(request.headers().get(header::ACCEPT_ENCODING));
     let body = shared.body(doc, gzip);
     drop(shared);
     let mut response = reply(StatusCode::OK, doc.content_type(), body);
@@ -107,6 +118,7 @@ pub(super) fn reply(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    crate::web::secure(headers);
     response
 }
 

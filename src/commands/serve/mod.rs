@@ -137,6 +137,7 @@ async fn serve(
     let state: State = Arc::new(Mutex::new(Shared {
         order: config.profiles.iter().map(|p| p.name.clone()).collect(),
         token,
+        hosts: config.settings.serve_hosts.clone(),
         options,
         ..Shared::default()
     }));

@@ -117,6 +117,7 @@ pub(super) async fn schedule(
                         let mut shared = lock(&state);
                         shared.order = current.config.profiles.iter().map(|p| p.name.clone()).collect();
                         shared.token = token;
+                        shared.hosts = current.config.settings.serve_hosts.clone();
                         shared.generation += 1;
                         drop(shared);
                         // A reload is when credentials get fixed: every profile
@@ -223,7 +224,8 @@ pub(super) async fn publish_and_alert(
     );
     let recorded = tokio::task::spawn_blocking(move || {
         let mut batch = batch;
-        let deliveries = pipeline::record_and_decide(&settings, &targets, &mut batch, true);
+        let deliveries =
+            pipeline::record_and_decide(&settings, &targets, &mut batch, true).deliveries;
         (batch, deliveries)
     })
     .await;

@@ -16,7 +16,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::debug;
-use crate::secret::read_small_file;
 
 /// A token is not used in its last minute: it could expire in flight.
 const MARGIN_SECS: u64 = 60;
@@ -103,7 +102,7 @@ impl TokenCache {
 
 /// A cache entry fit to use, `Err(None)` when there is none, else why it is not.
 fn read_trusted(path: &Path) -> Result<Cached, Option<String>> {
-    let file = match read_small_file(path, false) {
+    let file = match crate::fsafe::read_capped(path, crate::fsafe::SMALL_CAP, false) {
         Ok(file) => file,
         Err(e) if e.is_not_found() => return Err(None),
         Err(e) => return Err(Some(e.message("token cache", path))),
@@ -134,10 +133,16 @@ fn read_trusted(path: &Path) -> Result<Cached, Option<String>> {
     Ok(cached)
 }
 
-/// Fit to send in a header as is: non-empty, visible ASCII only (no space, no
-/// control character). A token that is not would fail every request until it expires.
+/// Tokens longer than this are refused: real ones are a few hundred bytes, and
+/// servers commonly reject request headers over 8 KiB, so a bigger one would be
+/// sent on every request only to fail.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Fit to send in a header as is: non-empty, at most [`MAX_TOKEN_BYTES`],
+/// visible ASCII only (no space, no control character). A token that is not
+/// would fail every request until it expires.
 pub fn usable_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
+    !s.is_empty() && s.len() <= MAX_TOKEN_BYTES && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
 impl Cached {

@@ -123,6 +123,8 @@ impl Yeastar {
 
     async fn token_request(&self, ctx: &Ctx<'_>, form: SecretString) -> Result<Cached, CheckError> {
         let url = endpoint(&self.base_url, &["auth", "openapi", "v1", "oauth", "token"]);
+        // A vendor echoing the body base64-encoded would carry the secret in it.
+        crate::redact::register_sent(form.expose_secret());
         let reply = ctx
             .send_with(
                 |c| {
@@ -140,6 +142,14 @@ impl Yeastar {
         }
         // Refused here rather than at use: cached, a bad token would fail every run
         // until it expired.
+        if token.token.len() > cache::MAX_TOKEN_BYTES {
+            return Err(CheckError::provider(format!(
+                "the token endpoint returned a token of {} bytes, over the {} limit",
+                token.token.len(),
+                crate::fsafe::size(cache::MAX_TOKEN_BYTES as u64)
+            ))
+            .status(reply.code()));
+        }
         if !cache::usable_token(&token.token) {
             return Err(CheckError::provider(
                 "the token endpoint returned an empty token or one unfit for a header",
