@@ -496,7 +496,12 @@ impl Described<'_> {
                 answer
             }
             Scenario::BadCredentials => unauthorized(),
-            Scenario::NotPrepaid => pick("not-prepaid").map_or_else(unauthorized, from_fixture),
+            Scenario::NotPrepaid => match pick("not-prepaid") {
+                Some(f) => from_fixture(f),
+                None => self
+                    .placeholder_body(&healthy())
+                    .unwrap_or_else(unauthorized),
+            },
             Scenario::RateLimitedOnce => {
                 if state.first_of_two(format!("{} {account}", self.provider)) {
                     rate_limited()
@@ -529,50 +534,129 @@ impl Described<'_> {
     /// (a string stays a string, scaled integers stay integers).
     fn low_body(&self, body: &[u8]) -> Option<Vec<u8>> {
         let text = std::str::from_utf8(body).ok()?;
-        let doc = super::json::document(body)?;
+        let d = self.description;
+        let first_part = d.available_sum.first().and_then(|first| {
+            d.parts
+                .iter()
+                .filter(|(p, _)| p == first)
+                .map(|(_, at)| at)
+                .find(|at| self.read(text, at).is_some())
+        });
+        let carrier = d
+            .balance
+            .iter()
+            .find(|at| self.read(text, at).is_some())
+            .or(first_part)?;
+        let (_, raw) = self.read(text, carrier)?;
+        let low = if raw.contains('.') { LOW } else { LOW_WHOLE };
+        self.with_amount(text, crate::money::parse_decimal(low).ok()?)
+            .map(String::into_bytes)
+    }
+
+    /// `text` answering `amount` as its available amount: the vendor's own
+    /// figure rewritten, and the first part of a described sum set so that the
+    /// parts still add up (Telnyx: balance = available − credit limit).
+    fn with_amount(&self, text: &str, amount: rust_decimal::Decimal) -> Option<String> {
+        // What the answer gives is the amount plus what it says was spent.
+        let spent: rust_decimal::Decimal = (self.description.less.iter())
+            .filter_map(|at| self.read(text, at).map(|(v, _)| v))
+            .sum();
+        self.with_gross(text, amount + spent)
+    }
+
+    /// `text` giving `gross` where the vendor gives its figure (before any
+    /// spending it reports beside it is taken off).
+    fn with_gross(&self, text: &str, amount: rust_decimal::Decimal) -> Option<String> {
+        let d = self.description;
+        let mut text = text.to_owned();
+        let mut written = false;
+        if let Some(at) = d.balance.iter().find(|at| self.read(&text, at).is_some()) {
+            text = self.write(&text, at, amount)?;
+            written = true;
+        }
+        if let Some((first, rest)) = d.available_sum.split_first() {
+            let value_of = |text: &str, part: &super::Part| {
+                d.parts
+                    .iter()
+                    .filter(|(p, _)| p == part)
+                    .find_map(|(_, at)| Some((at, self.read(text, at)?.0)))
+            };
+            if let Some((at, _)) = value_of(&text, first) {
+                let others: rust_decimal::Decimal = rest
+                    .iter()
+                    .filter_map(|p| value_of(&text, p).map(|(_, v)| v))
+                    .sum();
+                text = self.write(&text, at, amount - others)?;
+                written = true;
+            }
+        }
+        written.then_some(text)
+    }
+
+    /// The amount at `at` in `text` and its raw JSON, if present.
+    fn read<'t>(
+        &self,
+        text: &'t str,
+        at: &super::engine::AmountAt,
+    ) -> Option<(rust_decimal::Decimal, &'t str)> {
+        let doc = super::json::document(text.as_bytes())?;
+        // Amounts, parts and spending are read where the engine reads them.
         let root = match (&self.description.entry, self.description.hooks.amount) {
             (Some(entry), _) => entry.pick(doc, None).ok()??,
             (None, Some(pick)) => pick(doc)?,
             (None, None) => doc,
         };
-        let at = self.description.balance.iter().find(|a| {
-            a.pointer
-                .resolve(root)
-                .is_some_and(|v| !super::json::is_null(v))
-        })?;
-        let raw = at.pointer.resolve(root)?;
-        // Replace within the picked value, then splice that into the document.
-        let original = raw.get();
-        let whole = !original.contains('.');
-        let low = if whole { LOW_WHOLE } else { LOW };
-        // An amount less another (OpenRouter's credits less usage) is low
-        // when the first is the low amount plus the other.
-        let plus = match &at.less {
-            Some(less) => super::json::amount(less.resolve(root)?).ok()?.0,
-            None => rust_decimal::Decimal::ZERO,
-        };
-        let low = (crate::money::parse_decimal(low).ok()? + plus).to_string();
-        let low = low.as_str();
-        let low = if at.scale > 1 {
-            let scaled =
-                crate::money::parse_decimal(low).ok()? * rust_decimal::Decimal::from(at.scale);
-            scaled.normalize().to_string()
+        let raw = at
+            .pointer
+            .resolve(root)
+            .filter(|v| !super::json::is_null(v))?;
+        let value = super::json::amount(raw).ok()?.0;
+        let value = value / rust_decimal::Decimal::from(at.scale.max(1));
+        // The slice borrows from the document, which borrows from `text`.
+        let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        Some((value, &text[start..start + raw.get().len()]))
+    }
+
+    /// `text` with `value` written at `at`, in the form the vendor used there.
+    fn write(
+        &self,
+        text: &str,
+        at: &super::engine::AmountAt,
+        value: rust_decimal::Decimal,
+    ) -> Option<String> {
+        let (_, original) = self.read(text, at)?;
+        let number = if at.scale > 1 {
+            (value * rust_decimal::Decimal::from(at.scale))
+                .normalize()
+                .to_string()
         } else {
-            low.to_owned()
+            value.to_string()
         };
-        let replacement = match super::json::string(raw) {
-            Some(s) => {
-                // Keep a unit written inside the string ("KES 1785.50").
-                let number = s
-                    .split_whitespace()
-                    .find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
-                serde_json::to_string(&s.replacen(number, &low, 1)).ok()?
-            }
-            None => low,
-        };
+        let replacement =
+            match super::json::document(original.as_bytes()).and_then(super::json::string) {
+                Some(s) => {
+                    // Keep a unit written inside the string ("KES 1785.50").
+                    let old = s
+                        .split_whitespace()
+                        .find(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))?;
+                    serde_json::to_string(&s.replacen(old, &number, 1)).ok()?
+                }
+                None => number,
+            };
         let start = original.as_ptr() as usize - text.as_ptr() as usize;
         let end = start + original.len();
-        Some(format!("{}{replacement}{}", &text[..start], &text[end..]).into_bytes())
+        Some(format!("{}{replacement}{}", &text[..start], &text[end..]))
+    }
+
+    /// The healthy answer carrying the vendor's not-prepaid placeholder
+    /// amount (SMSPortal's 1000000), where the description names one.
+    fn placeholder_body(&self, healthy: &Answer) -> Option<Answer> {
+        let amount = *self.description.not_prepaid_amounts.first()?;
+        let text = std::str::from_utf8(&healthy.body).ok()?;
+        Some(Answer {
+            body: self.with_gross(text, amount)?.into_bytes(),
+            ..healthy.clone()
+        })
     }
 
     /// Config keys after `provider` for a profile of this vendor at `base_url`.
@@ -716,6 +800,137 @@ mod tests {
             headers,
             body: Bytes::from(body.to_owned()),
         }
+    }
+
+    fn get(credential: &str) -> Request {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            hyper::header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {credential}")).unwrap(),
+        );
+        Request {
+            method: Method::GET,
+            path: "/v2/balance".into(),
+            query: String::new(),
+            headers,
+            body: Bytes::new(),
+        }
+    }
+
+    /// What a check reads from the emulator's answer to `credential`.
+    fn served(
+        d: &Description,
+        body: &'static str,
+        credential: &str,
+    ) -> Result<super::super::Balance, crate::error::CheckError> {
+        let fixtures = [Fixture::parse("balance.http", body).unwrap()];
+        let emulator = Described {
+            provider: "test",
+            description: d,
+            fixtures: &fixtures,
+        };
+        let answer = emulator.answer(&get(credential), &State::new(Duration::from_secs(60)));
+        d.interpret(&crate::http::Reply {
+            status: reqwest::StatusCode::from_u16(answer.status).unwrap(),
+            headers: reqwest::header::HeaderMap::new(),
+            body: answer.body,
+        })
+    }
+
+    /// A `low` answer keeps the parts adding up to the low amount, in the
+    /// vendor's own forms (decimal strings here, scaled integers below).
+    #[test]
+    fn low_answers_keep_the_parts_consistent() {
+        use super::super::Part;
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .balance("/data/available_credit")
+            .available_sum(&[Part::Cash, Part::Credit])
+            .part(Part::Cash, "/data/balance")
+            .part(Part::Credit, "/data/credit_limit");
+        let body = "# expect: balance 400.00 USD\nHTTP/1.1 200 OK\n\n{\"data\": {\"balance\": \"300.00\", \"credit_limit\": \"100.00\", \"available_credit\": \"400.00\"}}";
+        let b = served(&d, body, "low").unwrap();
+        assert_eq!(b.amount.to_string(), "3.75");
+        assert_eq!(b.part(Part::Cash).unwrap().to_string(), "-96.25");
+        assert_eq!(b.part(Part::Credit).unwrap().to_string(), "100.00");
+        let b = served(&d, body, "healthy").unwrap();
+        assert_eq!(b.amount.to_string(), "400.00");
+
+        // Only parts: the sum is what the check computes.
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .available_sum(&[Part::Cash, Part::Credit])
+            .scaled_part(Part::Cash, "/balance", 10000)
+            .scaled_part(Part::Credit, "/creditlimit", 10000);
+        let body = "# expect: balance 1467.05 -\nHTTP/1.1 200 OK\n\n{\"balance\": 9670500, \"creditlimit\": 5000000}";
+        let b = served(&d, body, "low").unwrap();
+        assert_eq!(b.amount.to_string(), "-250");
+        assert_eq!(b.part(Part::Cash).unwrap().to_string(), "-750");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "1467.05"
+        );
+    }
+
+    /// A `low` answer of a vendor that reports spending beside a total keeps
+    /// the spending and lowers the total.
+    #[test]
+    fn low_answers_keep_spending() {
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .balance("/total_credits")
+            .less("/total_usage");
+        let body = "# expect: balance 74.5 -\nHTTP/1.1 200 OK\n\n{\"total_credits\": 100.0, \"total_usage\": 25.5}";
+        assert_eq!(served(&d, body, "low").unwrap().amount.to_string(), "3.75");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "74.5"
+        );
+    }
+
+    /// In a picked entry (DeepSeek's `balance_infos`), a `low` answer is
+    /// written in that element, its spending and parts read there too.
+    #[test]
+    fn low_answers_are_written_in_the_picked_entry() {
+        use super::super::Part;
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .entry("/infos", "/currency", "currency")
+            .less("/used")
+            .part(Part::Cash, "/cash")
+            .part(Part::Bonus, "/bonus")
+            .available_sum(&[Part::Cash, Part::Bonus]);
+        let body = "# expect: balance 9.5 USD part.cash=8.0 part.bonus=2\nHTTP/1.1 200 OK\n\n{\"used\": 100, \"infos\": [{\"currency\": \"USD\", \"cash\": 8.0, \"bonus\": 2, \"used\": 0.5}]}";
+        let b = served(&d, body, "low").unwrap();
+        assert_eq!(b.amount.to_string(), "3.75");
+        assert_eq!(b.part(Part::Bonus).unwrap().to_string(), "2");
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "9.5"
+        );
+    }
+
+    /// Without a not-prepaid fixture, the vendor's placeholder amount is the
+    /// not-prepaid answer, as the vendor sends it.
+    #[test]
+    fn placeholder_amounts_answer_not_prepaid() {
+        let d = Description::get("/v2/balance")
+            .auth(Auth::bearer("api_key"))
+            .balance("/balance")
+            .not_prepaid_if_amount("1000000");
+        let body = "# expect: balance 250.5 -\nHTTP/1.1 200 OK\n\n{\"balance\": 250.5}";
+        let e = served(&d, body, "not-prepaid").unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::NotPrepaid);
+        assert_eq!(
+            served(&d, body, "healthy").unwrap().amount.to_string(),
+            "250.5"
+        );
+        // The placeholder is the vendor's own figure, before spending.
+        let d = d.less("/used");
+        let body =
+            "# expect: balance 250 -\nHTTP/1.1 200 OK\n\n{\"balance\": 250.5, \"used\": 0.5}";
+        let e = served(&d, body, "not-prepaid").unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::NotPrepaid);
     }
 
     /// A form field is read from a form body only, decoded; the same bytes

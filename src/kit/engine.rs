@@ -133,8 +133,6 @@ impl Auth {
 pub struct AmountAt {
     pub pointer: Pointer,
     pub scale: u64,
-    /// Less the amount here (OpenRouter: credits bought less credits used).
-    pub less: Option<Pointer>,
 }
 
 /// One element of an array holds the amount, its currency and its details
@@ -270,6 +268,26 @@ pub struct Description {
     /// A success answer without the amount means zero (proto3 JSON omits zeros).
     pub absent_is_zero: bool,
     pub currency: Currency,
+    /// What the amount counts, unless a `unit_when` test says otherwise.
+    pub unit: Unit,
+    /// The answer says what the amount counts (MessageBird's `type`
+    /// `credits`): pointer, text, unit.
+    pub unit_when: Vec<(Pointer, String, Unit)>,
+    /// Where each share of the balance is, read beside the amount; a part
+    /// described twice takes the first present.
+    pub parts: Vec<(Part, AmountAt)>,
+    /// When no `balance` pointer gives the available amount directly, it is
+    /// the sum of these parts: the first must be present, the others count
+    /// when they are (Telnyx: cash + credit limit).
+    pub available_sum: Vec<Part>,
+    /// Alternatives: the first present is when the balance expires.
+    pub expiry: Vec<Pointer>,
+    /// Amounts the vendor sends for an account that is not prepaid (SMSPortal's
+    /// 1000000 for postpaid): never a balance.
+    pub not_prepaid_amounts: Vec<Decimal>,
+    /// Amounts taken off what the answer gives, when present (OpenRouter:
+    /// credits bought less credits used): spent, not a share of the balance.
+    pub less: Vec<AmountAt>,
     pub details: Vec<(String, AmountAt)>,
     pub error_code: Vec<Pointer>,
     pub error_message: Vec<Pointer>,
@@ -305,6 +323,13 @@ impl Description {
             entry: None,
             absent_is_zero: false,
             currency: Currency::default(),
+            unit: Unit::Money,
+            unit_when: Vec::new(),
+            parts: Vec::new(),
+            available_sum: Vec::new(),
+            expiry: Vec::new(),
+            not_prepaid_amounts: Vec::new(),
+            less: Vec::new(),
             details: Vec::new(),
             error_code: Vec::new(),
             error_message: Vec::new(),
@@ -368,17 +393,6 @@ impl Description {
         self.balance.push(AmountAt {
             pointer: Pointer::known(pointer),
             scale,
-            less: None,
-        });
-        self
-    }
-
-    /// The amount at `pointer` less the amount at `less`, exactly.
-    pub fn balance_less(mut self, pointer: &str, less: &str) -> Self {
-        self.balance.push(AmountAt {
-            pointer: Pointer::known(pointer),
-            scale: 1,
-            less: Some(Pointer::known(less)),
         });
         self
     }
@@ -452,6 +466,71 @@ impl Description {
         self
     }
 
+    /// What the amount counts (money unless said).
+    pub fn unit(mut self, unit: Unit) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// The amount counts `unit` when the value at `pointer` is `value`.
+    pub fn unit_when(mut self, pointer: &str, value: &str, unit: Unit) -> Self {
+        self.unit_when
+            .push((Pointer::known(pointer), value.into(), unit));
+        self
+    }
+
+    pub fn part(self, part: Part, pointer: &str) -> Self {
+        self.scaled_part(part, pointer, 1)
+    }
+
+    pub fn scaled_part(mut self, part: Part, pointer: &str, scale: u64) -> Self {
+        self.parts.push((
+            part,
+            AmountAt {
+                pointer: Pointer::known(pointer),
+                scale,
+            },
+        ));
+        self
+    }
+
+    /// The available amount is the sum of `parts` when the answer does not give
+    /// it directly: `parts[0]` must be present, the rest count when present.
+    pub fn available_sum(mut self, parts: &[Part]) -> Self {
+        self.available_sum = parts.to_vec();
+        self
+    }
+
+    /// When the balance expires: RFC 3339, a date, or Unix seconds.
+    pub fn expiry(mut self, pointer: &str) -> Self {
+        self.expiry.push(Pointer::known(pointer));
+        self
+    }
+
+    /// An amount the vendor answers for a postpaid account, in place of a
+    /// balance: exit 6, never a number.
+    pub fn not_prepaid_if_amount(mut self, amount: &str) -> Self {
+        self.not_prepaid_amounts
+            .push(crate::money::parse_decimal(amount).expect("built-in amounts parse"));
+        self
+    }
+
+    /// The available amount is what the answer gives less the value at
+    /// `pointer`, which must be there (a total bought less the total used).
+    pub fn less(mut self, pointer: &str) -> Self {
+        self.less.push(AmountAt {
+            pointer: Pointer::known(pointer),
+            scale: 1,
+        });
+        self
+    }
+
+    /// The answer is not a prepaid balance when the value at `pointer` is
+    /// `value` (Plivo's `billing_mode` `postpaid`).
+    pub fn not_prepaid_when(self, pointer: &str, value: &str) -> Self {
+        self.refuse(pointer, value, ErrorKind::NotPrepaid)
+    }
+
     pub fn detail(self, name: &str, pointer: &str) -> Self {
         self.scaled_detail(name, pointer, 1)
     }
@@ -462,7 +541,6 @@ impl Description {
             AmountAt {
                 pointer: Pointer::known(pointer),
                 scale,
-                less: None,
             },
         ));
         self
@@ -624,51 +702,113 @@ impl Description {
             },
             (None, None) => (doc, doc),
         };
+        let mut parts: Vec<(Part, Decimal)> = Vec::new();
+        for (part, at) in &self.parts {
+            if parts.iter().any(|(p, _)| p == part) {
+                continue;
+            }
+            if let Some(v) = at.pointer.resolve(root).filter(|v| !json::is_null(v)) {
+                match scaled(v, at.scale) {
+                    Ok((d, _)) => parts.push((*part, d)),
+                    Err(what) => {
+                        return unexpected(format!("`{}` is {what}", at.pointer.as_str()));
+                    }
+                }
+            }
+        }
         let found = self.balance.iter().find_map(|at| {
             at.pointer
                 .resolve(root)
                 .filter(|v| !json::is_null(v))
                 .map(|v| (at, v))
         });
-        let (amount, unit) = match found {
+        let sum = || -> Option<Result<Decimal, String>> {
+            let (first, rest) = self.available_sum.split_first()?;
+            let base = match parts.iter().find(|(p, _)| p == first) {
+                Some((_, v)) => *v,
+                None if self.absent_is_zero => Decimal::ZERO,
+                None => return None,
+            };
+            let total = rest
+                .iter()
+                .filter_map(|r| parts.iter().find(|(p, _)| p == r).map(|(_, v)| *v))
+                .try_fold(base, |a, v| a.checked_add(v));
+            Some(total.ok_or_else(|| "the sum of its parts is out of range".to_owned()))
+        };
+        let (amount, unit, at) = match found {
             Some((at, value)) => match scaled(value, at.scale) {
-                Ok((amount, unit)) => match &at.less {
-                    None => (amount, unit),
-                    Some(less) => match less.resolve(root).map(json::amount) {
-                        Some(Ok((l, _))) => match amount.checked_sub(l) {
-                            Some(d) => (d, unit),
-                            None => return unexpected("the difference overflows".into()),
-                        },
-                        Some(Err(what)) => {
-                            return unexpected(format!("`{}` is {what}", less.as_str()));
-                        }
-                        None => {
-                            return unexpected(format!("no `{}` in the answer", less.as_str()));
-                        }
-                    },
-                },
+                Ok((amount, unit)) => (amount, unit, format!("`{}`", at.pointer.as_str())),
                 Err(what) => {
                     return unexpected(format!("`{}` is {what}", at.pointer.as_str()));
                 }
             },
-            None if self.absent_is_zero => (Decimal::ZERO, None),
-            None => {
-                let wanted = self
-                    .balance
-                    .first()
-                    .map_or("the balance", |a| a.pointer.as_str());
-                return match self.balance.first().and_then(|a| a.pointer.resolve(root)) {
-                    Some(_) => unexpected(format!("`{wanted}` is null")),
-                    None => Reading::Absent,
-                };
-            }
+            None => match sum() {
+                Some(Ok(amount)) => (amount, None, "the sum of its parts".to_owned()),
+                Some(Err(what)) => return unexpected(what),
+                None if self.absent_is_zero => (Decimal::ZERO, None, "the balance".to_owned()),
+                None => {
+                    let wanted = self
+                        .balance
+                        .first()
+                        .map_or("the balance", |a| a.pointer.as_str());
+                    return match self.balance.first().and_then(|a| a.pointer.resolve(root)) {
+                        Some(_) => unexpected(format!("`{wanted}` is null")),
+                        None => Reading::Absent,
+                    };
+                }
+            },
         };
+        if self.not_prepaid_amounts.contains(&amount) {
+            return Reading::Refused(
+                CheckError::new(
+                    ErrorKind::NotPrepaid,
+                    format!(
+                        "account is not in prepaid mode (HTTP {status}): {at} is {amount}, the vendor's figure for an account that is not prepaid"
+                    ),
+                )
+                .status(status),
+            );
+        }
+        let mut amount = amount;
+        for at in &self.less {
+            // Without what was spent, the total would overstate what is left.
+            let Some(v) = at.pointer.resolve(root).filter(|v| !json::is_null(v)) else {
+                return unexpected(format!("no `{}` in the answer", at.pointer.as_str()));
+            };
+            match scaled(v, at.scale) {
+                Ok((d, _)) => match amount.checked_sub(d) {
+                    Some(rest) => amount = rest,
+                    None => {
+                        return unexpected(format!(
+                            "the amount less `{}` is out of range",
+                            at.pointer.as_str()
+                        ));
+                    }
+                },
+                Err(what) => return unexpected(format!("`{}` is {what}", at.pointer.as_str())),
+            }
+        }
         let currency = self.currency_of(scope, unit);
         if self.currency.required && currency.is_none() {
             let at = found.map_or("the balance", |(at, _)| at.pointer.as_str());
             return unexpected(format!("`{at}` names no currency"));
         }
         let mut balance = Balance::new(amount, currency);
+        balance.unit = self
+            .unit_when
+            .iter()
+            .find(|(p, value, _)| {
+                p.resolve(scope).and_then(json::scalar_text).as_deref() == Some(value)
+            })
+            .map_or(self.unit, |(_, _, u)| *u);
+        balance.parts = parts;
+        // An unreadable expiry loses a warning, not the balance.
+        balance.expires_at = self.expiry.iter().find_map(|p| {
+            let v = p.resolve(root).filter(|v| !json::is_null(v))?;
+            json::timestamp(v)
+                .map_err(|what| crate::debug!(1, "ignoring `{}`: {what}", p.as_str()))
+                .ok()
+        });
         for (name, at) in &self.details {
             // A detail may be described twice: the first present wins.
             if balance.details.iter().any(|(n, _)| n == name) {
@@ -819,7 +959,7 @@ fn scaled(value: &RawValue, scale: u64) -> Result<(Decimal, Option<String>), Str
     Ok((result.normalize(), unit))
 }
 
-use super::{Balance, status_kind, vendor_error};
+use super::{Balance, Part, Unit, status_kind, vendor_error};
 
 #[cfg(test)]
 mod tests {
@@ -1053,6 +1193,184 @@ mod tests {
         assert_eq!(b.amount.to_string(), "1.5");
     }
 
+    /// Telnyx's money model: the vendor's own available figure when given,
+    /// else cash + credit limit, exactly; pending is reported, not subtracted.
+    fn telnyx_money() -> Description {
+        Description::get("/")
+            .balance("/data/available_credit")
+            .currency("/data/currency")
+            .part(Part::Reserved, "/data/pending")
+            .part(Part::Cash, "/data/balance")
+            .part(Part::Credit, "/data/credit_limit")
+            .available_sum(&[Part::Cash, Part::Credit])
+    }
+
+    #[test]
+    fn available_is_given_or_summed_from_parts() {
+        let d = telnyx_money();
+        let b = d
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"-1.89","credit_limit":"100.00","available_credit":"98.11","pending":"10.00","currency":"USD"}}"#,
+            ))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "98.11");
+        assert_eq!(b.unit, Unit::Money);
+        let parts: Vec<(Part, String)> = b.parts.iter().map(|(p, v)| (*p, v.to_string())).collect();
+        assert_eq!(
+            parts,
+            [
+                (Part::Reserved, "10.00".into()),
+                (Part::Cash, "-1.89".into()),
+                (Part::Credit, "100.00".into())
+            ]
+        );
+        // Without the vendor's figure: the sum, with every digit.
+        let b = d
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"-1.89","credit_limit":"100.005"}}"#,
+            ))
+            .unwrap();
+        assert_eq!(b.amount.to_string(), "98.115");
+        // No credit limit: cash alone.
+        let b = d
+            .interpret(&reply(200, r#"{"data":{"balance":"300.00"}}"#))
+            .unwrap();
+        assert_eq!((b.amount.to_string(), b.parts.len()), ("300.00".into(), 1));
+        // No cash: no balance, whatever else is there.
+        let e = d
+            .interpret(&reply(200, r#"{"data":{"credit_limit":"100"}}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Provider);
+        // A part that is not an amount is the vendor's error, named.
+        let e = d
+            .interpret(&reply(
+                200,
+                r#"{"data":{"balance":"1","credit_limit":"lots"}}"#,
+            ))
+            .unwrap_err();
+        assert!(
+            e.message.contains("`/data/credit_limit` is `lots`"),
+            "{}",
+            e.message
+        );
+    }
+
+    /// Credits bought less credits used, exactly; a placeholder is judged on
+    /// the vendor's own figure.
+    #[test]
+    fn less_takes_spending_off() {
+        let d = Description::get("/")
+            .balance("/data/total_credits")
+            .less("/data/total_usage")
+            .not_prepaid_if_amount("1000000");
+        let amount = |body: &str| d.interpret(&reply(200, body)).map(|b| b.amount.to_string());
+        assert_eq!(
+            amount(r#"{"data":{"total_credits":100,"total_usage":25.0412}}"#).unwrap(),
+            "74.9588"
+        );
+        let e = amount(r#"{"data":{"total_credits":5}}"#).unwrap_err();
+        assert!(
+            e.message.contains("no `/data/total_usage`"),
+            "{}",
+            e.message
+        );
+        let e = amount(r#"{"data":{"total_credits":5,"total_usage":"x"}}"#).unwrap_err();
+        assert!(
+            e.message.contains("`/data/total_usage` is `x`"),
+            "{}",
+            e.message
+        );
+        let e = amount(r#"{"data":{"total_credits":1000000,"total_usage":1}}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotPrepaid);
+    }
+
+    #[test]
+    fn unit_by_description_or_by_answer() {
+        let d = Description::get("/")
+            .balance("/amount")
+            .currency("/type")
+            .currency_word("credits", "credits")
+            .unit_when("/type", "credits", Unit::Credits);
+        let unit = |body: &str| d.interpret(&reply(200, body)).unwrap().unit;
+        assert_eq!(unit(r#"{"type":"credits","amount":9.2}"#), Unit::Credits);
+        assert_eq!(unit(r#"{"type":"euros","amount":9.2}"#), Unit::Money);
+        let d = Description::get("/").balance("/n").unit(Unit::Messages);
+        assert_eq!(
+            d.interpret(&reply(200, r#"{"n":5}"#)).unwrap().unit,
+            Unit::Messages
+        );
+        assert_eq!(
+            [Unit::Money, Unit::Credits, Unit::Messages].map(Unit::as_str),
+            ["money", "credits", "messages"]
+        );
+        assert_eq!(
+            Part::ALL.map(|p| Part::parse(p.as_str())),
+            Part::ALL.map(Some)
+        );
+    }
+
+    #[test]
+    fn expiry_in_any_form_and_never_fatal() {
+        let d = Description::get("/")
+            .balance("/balance")
+            .expiry("/expires_at")
+            .expiry("/valid_until");
+        let at = |body: &str| {
+            d.interpret(&reply(200, body))
+                .unwrap()
+                .expires_at
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string())
+        };
+        assert_eq!(
+            at(r#"{"balance":1,"expires_at":"2026-12-31T23:59:59+01:00"}"#).as_deref(),
+            Some("2026-12-31T22:59:59Z")
+        );
+        assert_eq!(
+            at(r#"{"balance":1,"expires_at":null,"valid_until":1798761599}"#).as_deref(),
+            Some("2026-12-31T23:59:59Z")
+        );
+        assert_eq!(at(r#"{"balance":1,"expires_at":"never"}"#), None);
+        assert_eq!(at(r#"{"balance":1}"#), None);
+    }
+
+    #[test]
+    fn postpaid_placeholders_are_not_balances() {
+        let d = Description::get("/")
+            .balance("/balance")
+            .not_prepaid_if_amount("1000000");
+        for body in [r#"{"balance":1000000}"#, r#"{"balance":"1000000.00"}"#] {
+            let e = d.interpret(&reply(200, body)).unwrap_err();
+            assert_eq!((e.kind, e.http_status), (ErrorKind::NotPrepaid, Some(200)));
+            assert!(
+                e.message.starts_with(
+                    "account is not in prepaid mode (HTTP 200): `/balance` is 1000000"
+                ),
+                "{}",
+                e.message
+            );
+            assert!(!d.retryable(&reply(200, body)));
+        }
+        assert_eq!(
+            d.interpret(&reply(200, r#"{"balance":999999.99}"#))
+                .unwrap()
+                .amount
+                .to_string(),
+            "999999.99"
+        );
+        let d = Description::get("/")
+            .balance("/balance")
+            .not_prepaid_when("/account/type", "postpaid");
+        let e = d
+            .interpret(&reply(
+                200,
+                r#"{"balance":5,"account":{"type":"postpaid"}}"#,
+            ))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotPrepaid);
+    }
+
     #[test]
     fn an_entry_is_picked_by_the_profiles_value() {
         let d = Description::get("/")
@@ -1104,6 +1422,47 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Auth, "{}", e.message);
     }
 
+    /// Parts, spending, expiry and the unit are read in the picked element,
+    /// never in another element or the answer's top level.
+    #[test]
+    fn the_money_model_reads_in_the_picked_entry() {
+        let d = Description::get("/")
+            .entry("/infos", "/currency", "currency")
+            .balance("/total")
+            .less("/used")
+            .currency("/currency")
+            .part(Part::Cash, "/topped_up")
+            .part(Part::Bonus, "/granted")
+            .expiry("/expires_at")
+            .unit_when("/kind", "credits", Unit::Credits);
+        let body = r#"{"topped_up":"999","granted":"999","used":"999","expires_at":"2030-01-01T00:00:00Z",
+            "infos":[{"currency":"CNY","total":"110.00","used":"1","topped_up":"100.00","granted":"10.00"},
+                     {"currency":"USD","total":"7.5","used":"0.5","topped_up":"7.5","granted":"0","kind":"credits","expires_at":"2026-12-31T00:00:00Z"}]}"#;
+        let r = reply(200, body);
+        let b = d.interpret_for(&r, Some("USD")).unwrap();
+        let parts: Vec<(Part, String)> = b.parts.iter().map(|(p, v)| (*p, v.to_string())).collect();
+        assert_eq!(b.amount.to_string(), "7.0");
+        assert_eq!(
+            parts,
+            [(Part::Cash, "7.5".into()), (Part::Bonus, "0".into())]
+        );
+        assert_eq!(b.unit, Unit::Credits);
+        assert_eq!(
+            b.expires_at
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
+            Some("2026-12-31T00:00:00Z".into())
+        );
+        let b = d.interpret_for(&r, Some("CNY")).unwrap();
+        assert_eq!(
+            (b.amount.to_string(), b.unit, b.expires_at),
+            ("109.00".into(), Unit::Money, None)
+        );
+        assert_eq!(
+            b.part(Part::Bonus).map(|v| v.to_string()).as_deref(),
+            Some("10.00")
+        );
+    }
+
     #[test]
     fn a_default_currency_by_key_below_the_profiles() {
         let d = Description::get("/")
@@ -1136,7 +1495,9 @@ mod tests {
 
     #[test]
     fn an_amount_less_another_is_exact() {
-        let d = Description::get("/").balance_less("/data/credits", "/data/usage");
+        let d = Description::get("/")
+            .balance("/data/credits")
+            .less("/data/usage");
         let b = d
             .interpret(&reply(200, r#"{"data":{"credits":100.5,"usage":25.75}}"#))
             .unwrap();
@@ -1185,6 +1546,13 @@ mod tests {
     #[test]
     fn any_answer_is_handled() {
         let d = telnyx();
+        crate::kit::check_any_answer(|r| d.interpret(r));
+        let d = telnyx_money()
+            .part(Part::Bonus, "/balance")
+            .available_sum(&[Part::Cash, Part::Credit, Part::Bonus])
+            .expiry("/expires_at")
+            .expiry("/data/expires_at")
+            .not_prepaid_if_amount("1000000");
         crate::kit::check_any_answer(|r| d.interpret(r));
     }
 }

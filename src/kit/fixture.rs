@@ -4,15 +4,20 @@
 //!
 //! ```text
 //! # source: where the body comes from (docs page, SDK fixture, spec example)
-//! # expect: balance 300.00 USD credit_limit=100.00
+//! # expect: balance 400.00 USD part.cash=300.00 part.credit=100.00 unit=money
 //! HTTP/1.1 200 OK
 //! content-type: application/json
 //!
 //! {"data": {"balance": "300.00", ...}}
 //! ```
+//! After the amount and currency (`-` for none): `part.<cash|credit|bonus|reserved>=N`
+//! lists the parts, all of them (none listed: none reported); `unit=` the
+//! unit kind (unchecked when not given); `expires=` the expiry in RFC 3339 UTC
+//! seconds (none given: none reported); any other `name=value` a detail.
 //! The file name starts with what it is: `balance`, `auth`, `rate-limited`,
 //! `not-prepaid` or `provider` (then any label: `auth-expired-token.http`).
 
+use super::{Balance, Part, Unit};
 use crate::error::ErrorKind;
 
 /// What `balance check --json` must report for a fixture.
@@ -22,6 +27,12 @@ pub enum Expect {
         amount: String,
         currency: Option<String>,
         details: Vec<(String, String)>,
+        /// Every part, in the description's order.
+        parts: Vec<(Part, String)>,
+        /// `None`: not checked (fixtures older than unit kinds).
+        unit: Option<Unit>,
+        /// RFC 3339, UTC, seconds.
+        expires: Option<String>,
     },
     Error {
         kind: ErrorKind,
@@ -126,17 +137,35 @@ fn parse_expect(text: &str) -> Result<Expect, String> {
             None | Some("-") => None,
             Some(c) => Some(c.to_owned()),
         };
-        let details = words
-            .map(|w| {
-                w.split_once('=')
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .ok_or_else(|| format!("detail `{w}` must be name=value"))
-            })
-            .collect::<Result<_, _>>()?;
+        let (mut details, mut parts, mut unit, mut expires) = (Vec::new(), Vec::new(), None, None);
+        for w in words {
+            let (k, v) = w
+                .split_once('=')
+                .ok_or_else(|| format!("detail `{w}` must be name=value"))?;
+            if let Some(name) = k.strip_prefix("part.") {
+                let part = Part::parse(name).ok_or_else(|| {
+                    let known: Vec<&str> = Part::ALL.iter().map(|p| p.as_str()).collect();
+                    format!("unknown part `{name}` (one of {})", known.join(", "))
+                })?;
+                parts.push((part, v.to_owned()));
+            } else if k == "unit" {
+                let u = Unit::ALL.into_iter().find(|u| u.as_str() == v);
+                unit = Some(
+                    u.ok_or_else(|| format!("unknown unit `{v}` (money, credits, messages)"))?,
+                );
+            } else if k == "expires" {
+                expires = Some(v.to_owned());
+            } else {
+                details.push((k.to_owned(), v.to_owned()));
+            }
+        }
         return Ok(Expect::Balance {
             amount,
             currency,
             details,
+            parts,
+            unit,
+            expires,
         });
     }
     let kind = [
@@ -152,6 +181,46 @@ fn parse_expect(text: &str) -> Result<Expect, String> {
         kind,
         code: words.next().map(str::to_owned),
     })
+}
+
+impl Expect {
+    /// Why `b` is not the balance this expects, if it is not (the currency
+    /// is compared by the caller, who knows the profile's own).
+    pub fn balance_mismatch(&self, b: &Balance) -> Option<String> {
+        let Expect::Balance {
+            amount,
+            details,
+            parts,
+            unit,
+            expires,
+            ..
+        } = self
+        else {
+            return Some("expected an error, got a balance".into());
+        };
+        let got_parts: Vec<(Part, String)> =
+            b.parts.iter().map(|(p, v)| (*p, v.to_string())).collect();
+        let got_details: Vec<(String, String)> = b
+            .details
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        let got_expires = b
+            .expires_at
+            .map(|t| humantime::format_rfc3339_seconds(t).to_string());
+        let ok = b.amount.to_string() == *amount
+            && got_parts == *parts
+            && got_details == *details
+            && unit.is_none_or(|u| u == b.unit)
+            && got_expires == *expires;
+        (!ok).then(|| {
+            format!(
+                "got amount {} parts {got_parts:?} unit {} expires {got_expires:?} details {got_details:?}",
+                b.amount,
+                b.unit.as_str()
+            )
+        })
+    }
 }
 
 /// Parses every fixture of a vendor (the build embeds them); a broken one is a
@@ -194,9 +263,40 @@ mod tests {
             Expect::Balance {
                 amount: "300.00".into(),
                 currency: Some("USD".into()),
-                details: vec![("credit_limit".into(), "100.00".into())]
+                details: vec![("credit_limit".into(), "100.00".into())],
+                parts: vec![],
+                unit: None,
+                expires: None,
             }
         );
+        let f = Fixture::parse(
+            "balance.http",
+            "# expect: balance 400.00 USD part.cash=300.00 part.credit=100.00 unit=credits expires=2026-12-31T00:00:00Z pending=1\nHTTP/1.1 200 OK\n\n{}",
+        )
+        .unwrap();
+        assert_eq!(
+            f.expect,
+            Expect::Balance {
+                amount: "400.00".into(),
+                currency: Some("USD".into()),
+                details: vec![("pending".into(), "1".into())],
+                parts: vec![
+                    (Part::Cash, "300.00".into()),
+                    (Part::Credit, "100.00".into())
+                ],
+                unit: Some(Unit::Credits),
+                expires: Some("2026-12-31T00:00:00Z".into()),
+            }
+        );
+        for (bad, says) in [
+            ("part.gift=1", "unknown part `gift`"),
+            ("unit=euros", "unknown unit `euros`"),
+            ("part.cash", "`part.cash` must be name=value"),
+        ] {
+            let text = format!("# expect: balance 1 - {bad}\nHTTP/1.1 200 OK\n\n{{}}");
+            let e = Fixture::parse("balance.http", Box::leak(text.into_boxed_str())).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
         assert!(
             Fixture::parse("auth.http", "# expect: balance 1 -\nHTTP/1.1 200 OK\n\n{}").is_err()
         );

@@ -2,6 +2,7 @@
 //! keeps the digits the vendor wrote: nothing is ever held as f64.
 
 use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
 
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
@@ -195,6 +196,78 @@ fn split_currency(text: &str) -> Option<(Decimal, Option<String>)> {
         .map(|d| (d, Some(unit.to_owned())))
 }
 
+/// A point in time as vendors write one: RFC 3339 (`2026-12-31T23:59:59Z`,
+/// any offset, a space for the `T`, no zone meaning UTC), a bare date (its
+/// first instant, UTC: the earlier reading warns sooner), or Unix seconds as a
+/// number or a digit string (milliseconds when the value is too large to be
+/// seconds: past the year 5000).
+pub fn timestamp(value: &RawValue) -> Result<SystemTime, String> {
+    let text = match string(value) {
+        Some(s) => s.trim().to_owned(),
+        None if value.get().trim().starts_with(|c: char| c.is_ascii_digit()) => {
+            value.get().trim().to_owned()
+        }
+        None => return Err(format!("{} instead of a time", kind(value))),
+    };
+    let bad = || {
+        format!(
+            "`{}`, which is not a time (RFC 3339 or Unix seconds)",
+            crate::text::clean(&text, 40)
+        )
+    };
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n: u64 = text.parse().map_err(|_| bad())?;
+        let seconds = if n >= 100_000_000_000 { n / 1000 } else { n };
+        let millis = if n >= 100_000_000_000 { n % 1000 } else { 0 };
+        return SystemTime::UNIX_EPOCH
+            .checked_add(Duration::from_secs(seconds) + Duration::from_millis(millis))
+            .ok_or_else(bad);
+    }
+    let (local, offset) = split_offset(&text).ok_or_else(bad)?;
+    let local = if local.len() == 10 {
+        format!("{local}T00:00:00")
+    } else {
+        local.to_owned()
+    };
+    let at = humantime::parse_rfc3339_weak(&local).map_err(|_| bad())?;
+    // The text is local time at `offset`: UTC is that much earlier.
+    let utc = if offset >= 0 {
+        at.checked_sub(Duration::from_secs(offset.unsigned_abs()))
+    } else {
+        at.checked_add(Duration::from_secs(offset.unsigned_abs()))
+    };
+    utc.ok_or_else(bad)
+}
+
+/// `2026-12-31T23:59:59+05:30` → (`2026-12-31T23:59:59`, 19800 seconds);
+/// `Z` or no zone is offset 0. `None` for a malformed offset.
+fn split_offset(text: &str) -> Option<(&str, i64)> {
+    if let Some(local) = text.strip_suffix(['Z', 'z']) {
+        return Some((local, 0));
+    }
+    // An offset follows a time, never the date's own dashes.
+    let Some(time_at) = text.find(['T', 't', ' ']) else {
+        return Some((text, 0));
+    };
+    let Some(sign_at) = text[time_at..].rfind(['+', '-']).map(|i| i + time_at) else {
+        return Some((text, 0));
+    };
+    let zone = &text[sign_at + 1..];
+    let (h, m) = zone
+        .split_once(':')
+        .unwrap_or((zone.get(..2)?, zone.get(2..)?));
+    if h.len() != 2 || m.len() != 2 || !(h.to_owned() + m).bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60;
+    let sign = if text.as_bytes()[sign_at] == b'-' {
+        -1
+    } else {
+        1
+    };
+    Some((&text[..sign_at], sign * seconds))
+}
+
 /// Parses a body as JSON, keeping every value's text; `None` if it is not JSON.
 pub fn document(body: &[u8]) -> Option<&RawValue> {
     serde_json::from_slice(body).ok()
@@ -323,6 +396,44 @@ mod tests {
             r#"{"a": {"balance": "3.75", "x": [1, 2]}, "b": 1}"#
         );
         assert_eq!(replace(doc, &Pointer::known("/zz"), "1"), None);
+    }
+
+    fn time_of(json: &str) -> Result<String, String> {
+        let raw: &RawValue = serde_json::from_str(json).unwrap();
+        timestamp(raw).map(|t| humantime::format_rfc3339_seconds(t).to_string())
+    }
+
+    #[test]
+    fn times_in_every_form() {
+        let want = "2026-12-31T23:59:59Z";
+        for form in [
+            r#""2026-12-31T23:59:59Z""#,
+            r#""2026-12-31T23:59:59.250Z""#,
+            r#""2026-12-31 23:59:59""#,
+            r#""2027-01-01T05:29:59+05:30""#,
+            r#""2027-01-01T07:59:59+0800""#,
+            r#""2026-12-31T18:59:59-05:00""#,
+            "1798761599",
+            r#""1798761599""#,
+            "1798761599000",
+        ] {
+            assert_eq!(time_of(form).as_deref(), Ok(want), "{form}");
+        }
+        assert_eq!(time_of(r#""2026-12-31""#).unwrap(), "2026-12-31T00:00:00Z");
+        for bad in [
+            "null",
+            "{}",
+            "-5",
+            "1.5",
+            r#""""#,
+            r#""soon""#,
+            r#""2026-13-01""#,
+            r#""2026-12-31T23:59:59+5""#,
+            r#""2026-12-31T23:59:59+aa:bb""#,
+            "99999999999999999999999",
+        ] {
+            assert!(time_of(bad).is_err(), "{bad}");
+        }
     }
 
     proptest::proptest! {

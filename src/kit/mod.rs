@@ -16,7 +16,7 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::RequestBuilder;
 use reqwest::header::HeaderValue;
@@ -37,7 +37,7 @@ pub mod prelude {
     pub use super::engine::{Auth, Description, Hooks};
     pub use super::keys::{KeySpec, Rule, Value, Values};
     pub use super::provider::{BaseUrl, Build, ProviderSpec};
-    pub use super::{Adapter, Balance, BoxFuture, Ctx};
+    pub use super::{Adapter, Balance, BoxFuture, Ctx, Part, Unit};
     pub use crate::error::{CheckError, ErrorKind};
 }
 
@@ -149,12 +149,77 @@ pub trait Adapter: Send + Sync + Debug {
     }
 }
 
+/// What a balance counts. Currency text alone cannot say it: `"credits"` was
+/// long the only sign that an amount is not money.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Money, in the result's currency (when known).
+    #[default]
+    Money,
+    /// A vendor's own credits or points (BulkSMS, Brevo, Frontier's `VC`).
+    Credits,
+    /// A number of messages (a quota of SMS).
+    Messages,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 3] = [Unit::Money, Unit::Credits, Unit::Messages];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Money => "money",
+            Unit::Credits => "credits",
+            Unit::Messages => "messages",
+        }
+    }
+}
+
+/// A named share of a balance, as vendors split it. Closed on purpose: a
+/// vendor's own word for a share maps to one of these in its description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// Money or credits paid in (Telnyx `balance`, EngageLab general, cash,
+    /// topped-up).
+    Cash,
+    /// A credit limit the account may spend beyond its cash.
+    Credit,
+    /// Granted, voucher or gift balance: spendable, not paid for.
+    Bonus,
+    /// Reserved or pending: held against spending in flight.
+    Reserved,
+}
+
+impl Part {
+    pub const ALL: [Part; 4] = [Part::Cash, Part::Credit, Part::Bonus, Part::Reserved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Cash => "cash",
+            Part::Credit => "credit",
+            Part::Bonus => "bonus",
+            Part::Reserved => "reserved",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Part> {
+        Part::ALL.into_iter().find(|p| p.as_str() == word)
+    }
+}
+
 /// A fetched balance, exact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
+    /// What a threshold applies to: the available amount (balance plus credit
+    /// where the vendor gives a credit limit, or as the description says).
     pub amount: Decimal,
     /// The vendor's own unit, when its answer has one.
     pub currency: Option<String>,
+    /// What the amount counts.
+    pub unit: Unit,
+    /// The shares the vendor reports, in the description's order, each once.
+    pub parts: Vec<(Part, Decimal)>,
+    /// When the balance (or its validity) runs out, where the vendor says.
+    pub expires_at: Option<SystemTime>,
     /// Provider-specific extras, reported under `details`.
     pub details: Vec<(String, Decimal)>,
 }
@@ -165,8 +230,15 @@ impl Balance {
             amount,
             // Made safe with the rest of the result's text, in `check::Runner::check`.
             currency: currency.filter(|c| !c.is_empty()),
+            unit: Unit::Money,
+            parts: Vec::new(),
+            expires_at: None,
             details: Vec::new(),
         }
+    }
+
+    pub fn part(&self, part: Part) -> Option<Decimal> {
+        self.parts.iter().find(|(p, _)| *p == part).map(|(_, v)| *v)
     }
 }
 
@@ -290,6 +362,10 @@ pub(crate) fn arbitrary_reply() -> impl proptest::strategy::Strategy<Value = Rep
         "total_balance",
         "detailMessage",
         "data",
+        "available_credit",
+        "credit_limit",
+        "pending",
+        "expires_at",
         "error",
         "success",
         "quotaRemaining",

@@ -1,10 +1,11 @@
 //! `--json`: one array, one object per checked profile (SPEC §4).
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 
-use crate::kit::Balance;
+use crate::kit::Part;
 use crate::money::json_number;
 use crate::result::CheckResult;
 
@@ -15,8 +16,14 @@ struct Row<'a> {
     status: &'static str,
     balance: Option<Box<RawValue>>,
     currency: Option<&'a str>,
+    /// `money`, `credits` or `messages`; null with no balance.
+    unit: Option<&'static str>,
+    /// The shares `balance` (the available amount) is made of, where the vendor
+    /// gives them.
+    parts: Amounts<'a, Part>,
+    expires_at: Option<String>,
     min_balance: Option<Box<RawValue>>,
-    details: Details<'a>,
+    details: Amounts<'a, String>,
     checked_at: String,
     error: Option<Error<'a>>,
     forecast: Option<Forecast>,
@@ -51,15 +58,15 @@ struct Error<'a> {
     provider_code: Option<&'a str>,
 }
 
-/// Provider extras as an object of exact numbers, in the adapter's order.
-struct Details<'a>(Option<&'a Balance>);
+/// Named amounts as an object of exact numbers, in the adapter's order: a
+/// balance's parts (`cash`, `credit`…) or its provider extras.
+struct Amounts<'a, K>(&'a [(K, Decimal)], fn(&K) -> &str);
 
-impl Serialize for Details<'_> {
+impl<K> Serialize for Amounts<'_, K> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let details = self.0.map_or(&[][..], |b| &b.details[..]);
-        let mut map = s.serialize_map(Some(details.len()))?;
-        for (key, value) in details {
-            map.serialize_entry(key, &json_number(*value))?;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            map.serialize_entry(self.1(key), &json_number(*value))?;
         }
         map.end()
     }
@@ -76,8 +83,13 @@ pub fn render(results: &[CheckResult]) -> String {
                 status: r.status().as_str(),
                 balance: balance.map(|b| json_number(b.amount)),
                 currency: balance.and_then(|b| b.currency.as_deref()),
+                unit: balance.map(|b| b.unit.as_str()),
+                parts: Amounts(balance.map_or(&[], |b| &b.parts), |p| p.as_str()),
+                expires_at: balance
+                    .and_then(|b| b.expires_at)
+                    .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
                 min_balance: r.min_balance.map(json_number),
-                details: Details(balance),
+                details: Amounts(balance.map_or(&[], |b| &b.details), String::as_str),
                 checked_at: humantime::format_rfc3339_seconds(r.checked_at).to_string(),
                 error: r.outcome.as_ref().err().map(|e| Error {
                     kind: e.kind.as_str(),
@@ -115,6 +127,37 @@ mod tests {
         assert_eq!(parsed[1]["error"]["provider_code"], "1201");
         assert_eq!(parsed[2]["status"], "low");
         assert!(parsed[0]["forecast"].is_null());
+    }
+
+    /// The money model as a script reads it: `balance` is the available
+    /// amount, its parts and unit beside it, every digit kept.
+    #[test]
+    fn parts_unit_and_expiry() {
+        use crate::kit::{Part, Unit};
+        let mut results = fixtures::results();
+        let b = results[0].outcome.as_mut().unwrap();
+        b.amount = crate::money::parse_decimal("98.110").unwrap();
+        b.parts = vec![
+            (Part::Cash, crate::money::parse_decimal("-1.890").unwrap()),
+            (Part::Credit, crate::money::parse_decimal("100").unwrap()),
+        ];
+        b.unit = Unit::Credits;
+        b.expires_at = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_798_761_599));
+        let text = render(&results);
+        assert!(text.contains("\"cash\": -1.890,"), "{text}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed[0]["balance"].to_string(), "98.11");
+        assert_eq!(
+            parsed[0]["parts"],
+            serde_json::json!({"cash": -1.89, "credit": 100})
+        );
+        assert_eq!(parsed[0]["unit"], "credits");
+        assert_eq!(parsed[0]["expires_at"], "2026-12-31T23:59:59Z");
+        // A balance without parts says so; an error has no unit.
+        assert_eq!(parsed[3]["parts"], serde_json::json!({}));
+        assert_eq!(parsed[3]["unit"], "money");
+        assert!(parsed[3]["expires_at"].is_null());
+        assert!(parsed[1]["unit"].is_null() && parsed[1]["expires_at"].is_null());
     }
 
     #[test]

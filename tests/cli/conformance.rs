@@ -31,6 +31,9 @@ struct Row {
     status: String,
     balance: Option<Box<RawValue>>,
     currency: Option<String>,
+    unit: Option<String>,
+    parts: BTreeMap<String, Box<RawValue>>,
+    expires_at: Option<String>,
     details: BTreeMap<String, Box<RawValue>>,
     error: Option<RowError>,
 }
@@ -87,18 +90,25 @@ fn exit_for(expect: &Expect) -> i32 {
     }
 }
 
+/// An object of raw JSON numbers as sorted `(name, digits)` pairs.
+fn pairs(map: &BTreeMap<String, Box<RawValue>>) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), v.get().to_owned()))
+        .collect()
+}
+
 /// Why `row` is not what `f` expects, if it is not; `keys` are the profile's
 /// (its own `currency` stands in when the vendor's answer has none).
 fn mismatch(f: &Fixture, keys: &str, row: &Row) -> Option<String> {
     let got = format!(
-        "got status {} balance {:?} currency {:?} details {:?} error {:?}",
+        "got status {} balance {:?} currency {:?} unit {:?} parts {:?} expires_at {:?} details {:?} error {:?}",
         row.status,
         row.balance.as_ref().map(|b| b.get()),
         row.currency,
-        row.details
-            .iter()
-            .map(|(k, v)| format!("{k}={}", v.get()))
-            .collect::<Vec<_>>(),
+        row.unit,
+        pairs(&row.parts),
+        row.expires_at,
+        pairs(&row.details),
         row.error
             .as_ref()
             .map(|e| (&e.kind, e.http_status, &e.provider_code, &e.message)),
@@ -108,25 +118,33 @@ fn mismatch(f: &Fixture, keys: &str, row: &Row) -> Option<String> {
             amount,
             currency,
             details,
+            parts,
+            unit,
+            expires,
         } => {
             let currency = currency.clone().or_else(|| {
                 profile_value(keys, "currency").and_then(|v| v.as_str().map(str::to_owned))
             });
             let mut want: Vec<(String, String)> = details.clone();
             want.sort();
-            let have: Vec<(String, String)> = row
-                .details
+            let mut want_parts: Vec<(String, String)> = parts
                 .iter()
-                .map(|(k, v)| (k.clone(), v.get().to_owned()))
+                .map(|(p, v)| (p.as_str().to_owned(), v.clone()))
                 .collect();
+            want_parts.sort();
             row.status == "ok"
                 && row.balance.as_ref().map(|b| b.get()) == Some(amount.as_str())
                 && row.currency == currency
-                && have == want
+                && pairs(&row.details) == want
+                && pairs(&row.parts) == want_parts
+                && unit.is_none_or(|u| row.unit.as_deref() == Some(u.as_str()))
+                && row.expires_at == *expires
         }
         Expect::Error { kind, code } => row.error.as_ref().is_some_and(|e| {
             row.status == "error"
                 && row.balance.is_none()
+                && row.unit.is_none()
+                && row.parts.is_empty()
                 && e.kind == kind.as_str()
                 && e.provider_code == *code
                 && e.http_status == Some(f.status)

@@ -18,6 +18,7 @@ mod http_provider;
 mod manual;
 mod mistakes;
 mod modules;
+mod money;
 mod monitoring;
 mod newcomer;
 mod output_file;

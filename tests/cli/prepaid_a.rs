@@ -79,8 +79,10 @@ async fn elks46_basic_and_ten_thousandths() {
     assert!(text.contains("\"credit_alert\": 20"), "{text}");
     let (exit, _, text) = run(elks(), fixture("46elks", "balance-credit-limit"), ELKS).await;
     assert_eq!(exit, 0);
-    assert!(text.contains("\"balance\": -125,"), "{text}");
-    assert!(text.contains("\"credit_limit\": 500"), "{text}");
+    // Spendable: the balance plus the credit limit.
+    assert!(text.contains("\"balance\": 375,"), "{text}");
+    assert!(text.contains("\"cash\": -125,"), "{text}");
+    assert!(text.contains("\"credit\": 500"), "{text}");
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ fn deepseek_currency_picks_the_balance() {
     for digits in [
         r#""balance":7.31"#,
         r#""balance":110.00"#,
-        r#""granted_balance":10.00"#,
+        r#""bonus":10.00"#,
     ] {
         assert!(text.contains(digits), "{digits} in {text}");
     }

@@ -242,7 +242,7 @@ async fn engagelab_float_fallback() {
     let body = r#"{"balance": 12.3456, "gift_balance": 2.5, "total_balance": 14.8456}"#;
     let (row, out) = serve(&ENGAGELAB, 200, body, 0).await;
     assert_eq!(raw_balance(&out), "14.8456");
-    assert_eq!(row["details"]["gift_balance"], 2.5);
+    assert_eq!(row["parts"]["bonus"], 2.5);
 }
 
 #[tokio::test]

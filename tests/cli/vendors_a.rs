@@ -175,14 +175,16 @@ const TELNYX: &str =
     "[profiles.x]\nprovider = \"telnyx\"\nbase_url = \"{url}\"\napi_key = \"KEYtelnyx\"\n";
 
 #[tokio::test]
-async fn telnyx_bearer_and_details() {
+async fn telnyx_bearer_and_parts() {
     let (exit, row, text) = run(telnyx(), fixture("telnyx", "balance"), TELNYX).await;
     assert_eq!(exit, 0, "{row}");
-    assert!(text.contains("\"balance\": 300.00,"), "{text}");
+    // The available credit is the balance; its parts beside it.
+    assert!(text.contains("\"balance\": 400.00,"), "{text}");
+    assert_eq!(row["unit"], "money");
     for exact in [
-        "\"credit_limit\": 100.00",
-        "\"available_credit\": 400.00",
-        "\"pending\": 10.00",
+        "\"cash\": 300.00",
+        "\"credit\": 100.00",
+        "\"reserved\": 10.00",
     ] {
         assert!(text.contains(exact), "{exact} in {text}");
     }

@@ -22,6 +22,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .auth(Auth::header("api-key", "api_key"))
             .balance("/credits")
             // SMS credits, not money.
+            .unit(Unit::Credits)
             .fixed_currency("credits")
             .error_code("/code")
             .error_message("/message")

@@ -33,6 +33,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         .balance("/data/credit")
         // The documented answer says `"currency": "credits"`.
         .currency("/data/currency")
+        .unit(Unit::Credits)
         .detail("free_messages", "/data/free_messages")
         .error_code("/error")
         .error_message("/error")

@@ -24,7 +24,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .header("Content-Type", "application/json")
             .auth(Auth::basic("username", "password"))
             .balance("/credits/balance")
+            .unit(Unit::Credits)
             .fixed_currency("credits")
+            // The daily sending quota, in messages: a limit beside the
+            // balance, not a part of it. (`credits.limit` is undocumented.)
             .detail("quota_size", "/quota/size")
             .detail("quota_remaining", "/quota/remaining")
             .error_code("/type")

@@ -20,8 +20,9 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             // "Total available balance, including granted and topped-up".
             .balance("/total_balance")
             .currency("/currency")
-            .detail("granted_balance", "/granted_balance")
-            .detail("topped_up_balance", "/topped_up_balance")
+            // Read in the picked entry, as the total is.
+            .part(Part::Cash, "/topped_up_balance")
+            .part(Part::Bonus, "/granted_balance")
             .error_code("/error/type")
             .error_message("/error/message")
     }),

@@ -16,13 +16,16 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     build: Build::Described(|| {
         // As the vendor's own CLI reads it: amounts / 10000, a missing
         // `balance` is 0, and no `currency` means the account is not set up.
+        // `creditlimit` is taken as spendable beyond the balance
+        // (unconfirmed: the CLI prints it beside the balance, no more).
         Description::get("/a1/me")
             .auth(Auth::basic("username", "password"))
-            .scaled_balance("/balance", 10000)
+            .available_sum(&[Part::Cash, Part::Credit])
+            .scaled_part(Part::Cash, "/balance", 10000)
+            .scaled_part(Part::Credit, "/creditlimit", 10000)
             .absent_is_zero()
             .currency("/currency")
             .currency_required()
-            .scaled_detail("credit_limit", "/creditlimit", 10000)
             .scaled_detail("credit_alert", "/creditalert", 10000)
             // No documented error body; the clients report the status alone.
             .text_errors()

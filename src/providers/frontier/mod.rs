@@ -55,6 +55,8 @@ fn rest() -> Description {
         .balance("/balance/amount")
         .currency("/balance/currency")
         .implied_currency("VC")
+        // Virtual credits, not money.
+        .unit(Unit::Credits)
         // gRPC codes, as grpc-gateway puts them in the body.
         .error_code("/code")
         .error_message("/message")
@@ -73,6 +75,7 @@ fn connect() -> Description {
     .absent_is_zero()
     .currency("/balance/currency")
     .implied_currency("VC")
+    .unit(Unit::Credits)
     .error_code("/code")
     .error_message("/message")
     .codes(ErrorKind::Auth, &["unauthenticated", "permission_denied"])

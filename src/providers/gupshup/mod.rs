@@ -23,6 +23,8 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .auth(Auth::scheme("", "app_token"))
             .balance("/walletResponse/currentBalance")
             .currency("/walletResponse/currency")
+            // Not a credit part: whether a positive limit adds to what can be
+            // spent is unconfirmed (the docs mask the figures).
             .detail("overdraft_limit", "/walletResponse/overDraftLimit")
             .error_message("/message")
     }),

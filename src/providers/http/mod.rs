@@ -101,7 +101,6 @@ fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
         Some(_) => return Err("`scale` must be a positive whole number, e.g. 10000".into()),
     };
     d.balance.push(AmountAt {
-        less: None,
         pointer: pointer("balance_pointer", &values)?.expect("required"),
         scale,
     });
@@ -120,14 +119,8 @@ fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
                 .as_str()
                 .ok_or_else(|| format!("`details.{name}` must be a JSON Pointer string"))?;
             let p = Pointer::parse(p).map_err(|m| format!("`details.{name}` `{p}` {m}"))?;
-            d.details.push((
-                name.clone(),
-                AmountAt {
-                    pointer: p,
-                    scale,
-                    less: None,
-                },
-            ));
+            d.details
+                .push((name.clone(), AmountAt { pointer: p, scale }));
         }
     }
     for (key, kind) in [

@@ -25,8 +25,9 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .currency_word("euros", "EUR")
             .currency_word("pounds", "GBP")
             .currency_word("dollars", "USD")
+            .unit_when("/type", "credits", Unit::Credits)
             // "When postpaid is your payment method, the amount will be 0".
-            .refuse("/payment", "postpaid", ErrorKind::NotPrepaid)
+            .not_prepaid_when("/payment", "postpaid")
             // Also inside a 2xx answer, as the SDK reads it.
             .error_code("/errors/0/code")
             .error_message("/errors/0/description")

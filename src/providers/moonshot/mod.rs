@@ -37,8 +37,9 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             // its unit (a profile's `currency` still wins, for a proxy).
             .default_currency("USD")
             .default_currency_when("region", "cn", "CNY")
-            .detail("voucher_balance", "/data/voucher_balance")
-            .detail("cash_balance", "/data/cash_balance")
+            // Not summed: with cash in debt, available is the voucher alone.
+            .part(Part::Cash, "/data/cash_balance")
+            .part(Part::Bonus, "/data/voucher_balance")
             .error_code("/error/type")
             .error_message("/error/message")
     }),

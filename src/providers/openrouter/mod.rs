@@ -18,9 +18,12 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         Description::get("/api/v1/credits")
             .json()
             .auth(Auth::bearer("api_key"))
-            .balance_less("/data/total_credits", "/data/total_usage")
-            // Credits are bought and priced in US dollars (unconfirmed as a
-            // documented unit of this endpoint).
+            .balance("/data/total_credits")
+            .less("/data/total_usage")
+            // Credits are bought and priced in US dollars, one credit a
+            // dollar: money, not a count (unconfirmed as a documented unit of
+            // this endpoint). What was bought is not a share of what is left,
+            // so no parts: the two totals stay details.
             .implied_currency("USD")
             .detail("total_credits", "/data/total_credits")
             .detail("total_usage", "/data/total_usage")

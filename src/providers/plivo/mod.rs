@@ -36,7 +36,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .balance("/cash_credits")
             .fixed_currency("USD")
             // What cash_credits means for a postpaid account is unconfirmed.
-            .refuse("/billing_mode", "postpaid", ErrorKind::NotPrepaid)
+            .not_prepaid_when("/billing_mode", "postpaid")
             .error_message("/error")
     }),
     fixtures: crate::fixtures!("plivo"),

@@ -35,8 +35,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .auth(Auth::bearer("token"))
             .balance("/points")
             // Points are SMSAPI's unit, not money.
+            // SMSAPI's own credits, not money.
+            .unit(Unit::Credits)
             .fixed_currency("points")
-            .refuse("/payment_type", "postpaid", ErrorKind::NotPrepaid)
+            .not_prepaid_when("/payment_type", "postpaid")
             .error_code("/error")
             .error_message("/message")
     }),

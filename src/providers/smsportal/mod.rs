@@ -18,12 +18,12 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         Description::get("/v3/Balance")
             .json()
             .auth(Auth::basic("client_id", "api_secret"))
-            // "Balance will always return a value of 1000000 on Post Paid accounts".
-            .refuse("/balance", "1000000", ErrorKind::NotPrepaid)
-            .refuse("/Balance", "1000000", ErrorKind::NotPrepaid)
             // The docs' example writes `Balance`; clients read `balance`.
             .balance("/balance")
             .balance("/Balance")
+            // "Balance will always return a value of 1000000 on Post Paid accounts".
+            .not_prepaid_if_amount("1000000")
+            .unit(Unit::Credits)
             .fixed_currency("credits")
     }),
     fixtures: crate::fixtures!("smsportal"),

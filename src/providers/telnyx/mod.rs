@@ -12,15 +12,19 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     rules: &[],
     base_url: BaseUrl::Default("https://api.telnyx.com"),
     build: Build::Described(|| {
-        // Every money field is a decimal string.
+        // Every money field is a decimal string. What can be spent is
+        // `available_credit` ("balance + credit limit"), the vendor's own
+        // figure; `balance` alone goes negative on a credit account. Pending
+        // is shown, not subtracted: the vendor's sum leaves it out.
         Description::get("/v2/balance")
             .json()
             .auth(Auth::bearer("api_key"))
-            .balance("/data/balance")
+            .balance("/data/available_credit")
+            .available_sum(&[Part::Cash, Part::Credit])
+            .part(Part::Cash, "/data/balance")
+            .part(Part::Credit, "/data/credit_limit")
+            .part(Part::Reserved, "/data/pending")
             .currency("/data/currency")
-            .detail("credit_limit", "/data/credit_limit")
-            .detail("available_credit", "/data/available_credit")
-            .detail("pending", "/data/pending")
             .error_code("/errors/0/code")
             .error_message("/errors/0/detail")
             .error_message("/errors/0/title")

@@ -22,6 +22,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .refuse("/success", "false", ErrorKind::Auth)
             .balance("/quotaRemaining")
             // "The amount of SMS credit remaining on this key".
+            .unit(Unit::Messages)
             .fixed_currency("credits")
             .error_message("/error")
     }),

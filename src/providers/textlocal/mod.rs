@@ -34,6 +34,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .success("/status", "success")
             .balance("/balance/sms")
             // SMS credits, not money.
+            .unit(Unit::Credits)
             .fixed_currency("credits")
             .detail("mms", "/balance/mms")
             .error_code("/errors/0/code")
