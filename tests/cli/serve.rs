@@ -39,7 +39,7 @@ impl Serve {
                 let Ok(line) = line else { break };
                 kept.lock().unwrap().push_str(&format!("{line}\n"));
                 if let Some(rest) = line.strip_prefix("balance: serving on http://") {
-                    let addr = rest.split(':').take(2).collect::<Vec<_>>().join(":");
+                    let addr = rest.split_whitespace().next().unwrap_or("").to_owned();
                     let _ = tx.send(addr);
                 }
             }
@@ -488,7 +488,7 @@ fn a_vendor_failing_and_recovering_is_seen_and_alerted_once_each_way() {
         log.lines()
             .next()
             .unwrap_or("")
-            .contains(": 1 profile, every "),
+            .contains(" (1 profile, every "),
         "{log}"
     );
     assert!(!log.contains("k-marker-9d1e"), "{log}");

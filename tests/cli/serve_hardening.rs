@@ -43,9 +43,8 @@ impl Served {
             line.clear();
             assert_ne!(err.read_line(&mut line).unwrap(), 0, "serve ended");
             if let Some(a) = line.trim().strip_prefix("balance: serving on http://") {
-                // `127.0.0.1:PORT: 1 profile, every 1h`
-                let a = a.split_whitespace().next().unwrap_or("");
-                break a.trim_end_matches(':').to_owned();
+                // `127.0.0.1:PORT (1 profile, every 1h)`
+                break a.split_whitespace().next().unwrap_or("").to_owned();
             }
         };
         // Keep draining stderr so that serve never blocks on it.

@@ -159,7 +159,8 @@ async fn serve(
         ));
     }
     crate::log::line(format_args!(
-        "serving on http://{addr}: {} profile{}, every {}",
+        // The URL stands alone, so that scripts can take it as one word.
+        "serving on http://{addr} ({} profile{}, every {})",
         config.profiles.len(),
         if config.profiles.len() == 1 { "" } else { "s" },
         crate::fmt_duration(args.interval.unwrap_or(config.settings.interval))
