@@ -294,42 +294,13 @@ async fn a_symlink_or_a_huge_file_at_the_cache_path_is_ignored() {
     .await;
 }
 
-#[tokio::test]
-async fn an_unusable_token_from_the_vendor_is_neither_used_nor_cached() {
-    for token in ["", r"tok\n1", "tok 1"] {
-        let home = Home::new();
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(TOKEN))
-            .respond_with(token_body(token, "1800"))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(BALANCE))
-            .respond_with(balance_ok())
-            .expect(0)
-            .mount(&server)
-            .await;
-        setup(&home, &server.uri());
-        let out = check_within(&home).await;
-        assert_eq!(code(&out), 8, "{token:?}: {}", stderr(&out));
-        let table = crate::common::stdout(&out);
-        assert!(table.contains("unfit for a header"), "{token:?}: {table}");
-        assert_eq!(cache_files(&home), Vec::<PathBuf>::new(), "{token:?}");
-    }
-}
-
-/// Issue 18 item 11: a token over 8 KiB is refused with one clear error, never
-/// sent as a header and never cached; a cached one (written by an older
-/// version) is discarded and a new token fetched.
-#[tokio::test]
-async fn a_token_over_8_kib_is_refused_and_never_cached() {
-    let home = Home::new();
+/// A token endpoint that answers `token` once, and a balance endpoint that
+/// must not be asked: for tokens that are refused. Returns the run's output.
+async fn refused_token(home: &Home, token: &str) -> std::process::Output {
     let server = MockServer::start().await;
-    let big = "t".repeat(200 * 1024);
     Mock::given(method("POST"))
         .and(path(TOKEN))
-        .respond_with(token_body(&big, "1800"))
+        .respond_with(token_body(token, "1800"))
         .expect(1)
         .mount(&server)
         .await;
@@ -338,15 +309,33 @@ async fn a_token_over_8_kib_is_refused_and_never_cached() {
         .expect(0)
         .mount(&server)
         .await;
-    setup(&home, &server.uri());
-    let out = check_within(&home).await;
-    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    setup(home, &server.uri());
+    let out = check_within(home).await;
+    assert_eq!(code(&out), 8, "{token:.20}: {}", stderr(&out));
+    assert_eq!(cache_files(home), Vec::<PathBuf>::new(), "{token:.20}");
+    out
+}
+
+#[tokio::test]
+async fn an_unusable_token_from_the_vendor_is_neither_used_nor_cached() {
+    for token in ["", r"tok\n1", "tok 1"] {
+        let out = refused_token(&Home::new(), token).await;
+        let table = crate::common::stdout(&out);
+        assert!(table.contains("unfit for a header"), "{token:?}: {table}");
+    }
+}
+
+/// Issue 18 item 11: a token over 8 KiB is refused with one clear error, never
+/// sent as a header and never cached; a cached one (written by an older
+/// version) is discarded and a new token fetched.
+#[tokio::test]
+async fn a_token_over_8_kib_is_refused_and_never_cached() {
+    let out = refused_token(&Home::new(), &"t".repeat(200 * 1024)).await;
     let table = crate::common::stdout(&out);
     assert!(
         table.contains("the token endpoint returned a token of 204800 bytes, over the 8 KiB limit"),
         "{table}"
     );
-    assert_eq!(cache_files(&home), Vec::<PathBuf>::new());
 
     // At the limit it is used and cached; one byte over, a cached one is not used.
     let server = MockServer::start().await;
