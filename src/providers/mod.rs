@@ -82,6 +82,20 @@ pub fn names() -> String {
         .join(", ")
 }
 
+/// Providers whose subaccounts' balances `subaccounts = …` can check.
+pub fn with_subaccounts() -> Vec<&'static str> {
+    REGISTRY
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.subaccounts(),
+                Some(crate::kit::engine::Subaccounts::Listed { .. })
+            )
+        })
+        .map(|p| p.name)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
