@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CheckError, Exit};
-use crate::kit::Balance;
+use crate::kit::{Balance, Unit};
 
 /// The result of checking one profile.
 #[derive(Debug, Clone)]
@@ -104,6 +104,51 @@ impl CheckResult {
     }
 }
 
+/// The sum of the fetched balances of one currency and unit kind: never
+/// across currencies or units, and never of balances with no currency (no
+/// one can say they are the same money).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Total {
+    pub currency: String,
+    pub unit: Unit,
+    pub amount: Decimal,
+    /// How many results it adds up.
+    pub results: usize,
+}
+
+/// One total per currency and unit kind among `results`, in the order each
+/// first appears. A sum out of `Decimal`'s range is left out rather than
+/// rounded.
+pub fn totals(results: &[CheckResult]) -> Vec<Total> {
+    let mut out: Vec<Option<Total>> = Vec::new();
+    let mut keys: Vec<(String, Unit)> = Vec::new();
+    for b in results.iter().filter_map(|r| r.outcome.as_ref().ok()) {
+        let Some(currency) = &b.currency else {
+            continue;
+        };
+        let key = (currency.clone(), b.unit);
+        match keys.iter().position(|k| *k == key) {
+            Some(i) => {
+                out[i] = out[i].take().and_then(|mut t| {
+                    t.amount = t.amount.checked_add(b.amount)?;
+                    t.results += 1;
+                    Some(t)
+                });
+            }
+            None => {
+                keys.push(key);
+                out.push(Some(Total {
+                    currency: currency.clone(),
+                    unit: b.unit,
+                    amount: b.amount,
+                    results: 1,
+                }));
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
 /// One fetched balance, as a forecast and a chart read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Point {
@@ -138,6 +183,49 @@ pub struct AlertState {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
+
+    fn fetched(amount: &str, currency: Option<&str>, unit: Unit) -> CheckResult {
+        let mut b = Balance::new(amount.parse().unwrap(), currency.map(str::to_owned));
+        b.unit = unit;
+        CheckResult {
+            profile: "p".into(),
+            provider: "x".into(),
+            min_balance: None,
+            outcome: Ok(b),
+            checked_at: SystemTime::UNIX_EPOCH,
+            duration: Duration::ZERO,
+            min_days: None,
+            forecast: None,
+        }
+    }
+
+    #[test]
+    fn totals_never_mix_currencies_or_units() {
+        let results = [
+            fetched("27.4572", Some("EUR"), Unit::Money),
+            fetched("110.00", Some("CNY"), Unit::Money),
+            fetched("0.5", Some("EUR"), Unit::Money),
+            fetched("900", Some("EUR"), Unit::Credits),
+            fetched("5", None, Unit::Money),
+            fetched("1.71", Some("EUR"), Unit::Money),
+            fetched(&Decimal::MAX.to_string(), Some("USD"), Unit::Money),
+            fetched("1", Some("USD"), Unit::Money),
+        ];
+        let t = totals(&results);
+        let shown: Vec<(String, &str, String, usize)> = t
+            .iter()
+            .map(|t| (t.currency.clone(), t.unit.as_str(), t.amount.to_string(), t.results))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("EUR".into(), "money", "29.6672".into(), 3),
+                ("CNY".into(), "money", "110.00".into(), 1),
+                ("EUR".into(), "credits", "900".into(), 1),
+            ],
+            "exact; no currency-less sum; an overflowing sum left out"
+        );
+    }
 
     #[test]
     fn words_round_trip_once() {

@@ -25,6 +25,8 @@ pub struct CheckPlan {
     pub config: Config,
     /// Indices into `config.profiles`, in output order, each once.
     pub selected: Vec<usize>,
+    /// `--totals`: JSON with per-currency totals.
+    pub totals: bool,
     /// Results named `profile/label` on the command line: of those profiles,
     /// only these are shown (a profile named bare shows all of its own).
     pub only: Vec<String>,
@@ -67,6 +69,11 @@ impl CheckPlan {
                     .into(),
             ));
         }
+        if args.totals && format != Format::Json {
+            return Err(AppError::Usage(
+                "--totals shapes JSON: use it with --json (the table always shows totals)".into(),
+            ));
+        }
         if format == Format::Value && selected.len() != 1 {
             return Err(AppError::Usage(format!(
                 "--value needs exactly one profile, got {}; name one: balance check PROFILE --value",
@@ -81,6 +88,7 @@ impl CheckPlan {
             config,
             selected,
             only,
+            totals: args.totals,
             format,
             thresholds: args.thresholds(),
             min: args.min,
@@ -376,6 +384,7 @@ fn render(
     let style = Style {
         color: plan.color,
         width: plan.output.is_none().then(output::terminal_width).flatten(),
+        totals: plan.totals,
     };
     output::render(plan.format, results, style, &plan.thresholds, last_success)
 }

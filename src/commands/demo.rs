@@ -48,6 +48,7 @@ pub fn run(args: &DemoArgs, color: ColorWhen) -> Result<u8, AppError> {
     let plan = CheckPlan {
         selected: (0..config.profiles.len()).collect(),
         only: Vec::new(),
+        totals: false,
         config,
         format: format(args),
         thresholds: Thresholds::default(),
