@@ -29,6 +29,7 @@ mod sandbox;
 mod secret_sources;
 mod secrets;
 mod serve;
+mod subaccounts;
 mod serve_hardening;
 mod terminal;
 mod vendors;
