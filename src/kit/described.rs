@@ -73,8 +73,35 @@ impl Adapter for Described {
                     });
                 }
             };
-            let reply = self.send(d, base, ctx).await?;
-            let (mut own, mut each) = d.interpret_all(&reply)?;
+            let mut own = None;
+            let mut each = Vec::new();
+            let mut offset: u64 = 0;
+            for _ in 0..MAX_PAGES {
+                let page: Vec<(String, String)> = match &d.paging {
+                    Some(p) => vec![
+                        (p.limit.to_owned(), p.size.to_string()),
+                        (p.offset.to_owned(), offset.to_string()),
+                    ],
+                    None => Vec::new(),
+                };
+                let reply = self.send_with(d, base, &page, ctx).await?;
+                let (listed_own, listed) = d.interpret_all(&reply)?;
+                own = own.or(listed_own);
+                let got = listed.len() as u64;
+                each.extend(listed);
+                let Some(p) = &d.paging else { break };
+                offset += u64::from(p.size);
+                // A short page, or the count reached, is the end.
+                if got < u64::from(p.size) || d.total_of(&reply).is_none_or(|t| offset >= t) {
+                    break;
+                }
+            }
+            // Where the list does not hold the account's own balance (Brevo's
+            // children), the balance endpoint tells it: asked second, so that
+            // a list refused (not a reseller) is what the profile reports.
+            if subaccounts.is_some() && d.scope.is_none() {
+                own = Some(self.fetch(ctx).await?);
+            }
             if let Some(b) = own.as_mut() {
                 self.default_currency(b);
             }
@@ -108,6 +135,17 @@ impl Described {
         base: &Url,
         ctx: &Ctx<'_>,
     ) -> Result<crate::http::Reply, CheckError> {
+        self.send_with(d, base, &[], ctx).await
+    }
+
+    /// `send`, with `extra` query parameters (a page's).
+    async fn send_with(
+        &self,
+        d: &Description,
+        base: &Url,
+        extra: &[(String, String)],
+        ctx: &Ctx<'_>,
+    ) -> Result<crate::http::Reply, CheckError> {
         let mut secrets: Vec<(String, SecretString)> = Vec::new();
         // The first alternative whose keys are set and whose form takes
         // their values (seven: a `Bearer …` key is not an X-Api-Key).
@@ -129,7 +167,10 @@ impl Described {
         }
         self.resolve(self.secret_keys(d, auth), &mut secrets, ctx)
             .await?;
-        let request = self.prepare(d, base, auth, &secrets, ctx)?;
+        let mut request = self.prepare(d, base, auth, &secrets, ctx)?;
+        for (name, value) in extra {
+            request.url.query_pairs_mut().append_pair(name, value);
+        }
         ctx.send_with(
             |c| {
                 let mut rb = c
@@ -145,6 +186,9 @@ impl Described {
         .await
     }
 }
+
+/// At most this many pages of a list: a thousand subaccounts at Brevo's 20.
+const MAX_PAGES: usize = 50;
 
 struct Prepared {
     method: reqwest::Method,

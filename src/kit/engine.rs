@@ -326,6 +326,18 @@ pub struct Description {
     pub each: Option<Each>,
     /// Whether and how the vendor lists subaccounts' balances.
     pub subaccounts: Option<Subaccounts>,
+    /// A list answered a page at a time (Brevo's reseller children).
+    pub paging: Option<Paging>,
+}
+
+/// Offset paging: `limit` and `offset` query parameters, pages of `size`,
+/// and the answer's count of every element at `total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: &'static str,
+    pub offset: &'static str,
+    pub size: u32,
+    pub total: Pointer,
 }
 
 /// Each element of `array` is one account's balance, read as the
@@ -390,6 +402,7 @@ impl Description {
             scope: None,
             each: None,
             subaccounts: None,
+            paging: None,
         }
     }
 
@@ -472,6 +485,24 @@ impl Description {
             shared: shared.map(Pointer::known),
         });
         self
+    }
+
+    /// Asks for the list a page of `size` at a time (see [`Paging`]).
+    pub fn paged(mut self, limit: &'static str, offset: &'static str, size: u32, total: &str) -> Self {
+        self.paging = Some(Paging {
+            limit,
+            offset,
+            size,
+            total: Pointer::known(total),
+        });
+        self
+    }
+
+    /// How many elements the whole list holds, as a paged answer says.
+    pub fn total_of(&self, reply: &Reply) -> Option<u64> {
+        let paging = self.paging.as_ref()?;
+        let doc = json::document(&reply.body)?;
+        json::scalar_text(paging.total.resolve(doc)?)?.parse().ok()
     }
 
     /// Subaccounts listed at another endpoint, described by `description`.
@@ -712,9 +743,10 @@ impl Description {
         if !reply.status.is_success() {
             return Err(self.error(reply, json::document(&reply.body)));
         }
-        let own = match &self.each {
-            Some(_) => Some(self.interpret(reply)?),
-            None => None,
+        // The account's own balance, where the list holds it too (Vonage).
+        let own = match (&self.each, &self.scope) {
+            (Some(_), Some(_)) => Some(self.interpret(reply)?),
+            _ => None,
         };
         let doc = json::document(&reply.body).ok_or_else(|| self.error(reply, None))?;
         let each = match (&self.each, &self.entry) {
@@ -732,7 +764,7 @@ impl Description {
             .resolve(doc)
             .and_then(|a| serde_json::from_str(a.get()).ok())
             .ok_or_else(|| {
-                if own.is_some() {
+                if self.each.is_some() {
                     CheckError::provider(format!(
                         "unexpected answer (HTTP {}): no `{}` list",
                         reply.code(),
@@ -743,7 +775,7 @@ impl Description {
                     self.error(reply, Some(doc))
                 }
             })?;
-        if own.is_none() && items.is_empty() {
+        if self.each.is_none() && items.is_empty() {
             return Err(self.error(reply, Some(doc)));
         }
         let mut out = Vec::new();

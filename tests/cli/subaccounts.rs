@@ -189,7 +189,7 @@ fn subaccounts_where_the_vendor_has_no_balance_for_them_are_refused() {
     assert_config_error(
         &home,
         "[profiles.i]\nprovider = \"infobip\"\napi_key = \"k\"\nsubaccounts = [\"a\"]\n",
-        "`subaccounts` is not supported by infobip (supported by: vonage)",
+        "`subaccounts` is not supported by infobip (supported by: vonage, brevo)",
     );
     assert_config_error(
         &home,
@@ -220,4 +220,55 @@ fn subaccounts_where_the_vendor_has_no_balance_for_them_are_refused() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Brevo's reseller children: a page of 20 at a time (`limit`, `offset`)
+/// until the answer's `count`; the reseller's own credits from its account.
+#[tokio::test]
+async fn brevo_children_are_read_page_by_page() {
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let child = |i: usize| {
+        serde_json::json!({"id": 1000 + i, "companyName": format!("child {i}"),
+            "email": "x@example.com", "firstName": "A", "lastName": "B",
+            "credits": {"emailCredits": 1, "smsCredits": i}})
+    };
+    let page = |from: usize, to: usize| {
+        serde_json::json!({"children": (from..to).map(child).collect::<Vec<_>>(), "count": 21})
+    };
+    for (offset, body) in [("0", page(0, 20)), ("20", page(20, 21))] {
+        Mock::given(method("GET"))
+            .and(path("/v3/reseller/children"))
+            .and(query_param("limit", "20"))
+            .and(query_param("offset", offset))
+            .and(header("api-key", "xkeysib-test"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/v3/account"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"email":"r@example.com","plan":[{"type":"sms","credits":250,"creditsType":"sendLimit"}]}"#,
+        ))
+        .mount(&server)
+        .await;
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\nretries = 0\nhistory = false\n\n[profiles.br]\nprovider = \"brevo\"\nbase_url = \"{}\"\napi_key = \"xkeysib-test\"\nsubaccounts = true\n",
+        server.uri()
+    ));
+    let out = home.run(&["check", "--json", "--totals"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["results"].as_array().unwrap();
+    assert_eq!(rows.len(), 22, "{}", stderr(&out));
+    assert_eq!(rows[0]["profile"], "br");
+    assert_eq!(rows[21]["profile"], "br/child 20");
+    assert_eq!(rows[21]["unit"], "credits");
+    // 250 + 0 + 1 + … + 20 = 460 credits, never mixed with money.
+    assert_eq!(doc["totals"][0]["amount"], 460);
+    assert_eq!(doc["totals"][0]["currency"], "credits");
+    assert_eq!(code(&out), 0);
 }
