@@ -9,11 +9,11 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 use crate::error::AppError;
+use crate::kit::Selection;
+use crate::kit::engine::Subaccounts;
 use crate::kit::keys::{self, KeySpec};
 use crate::kit::provider::ProviderSpec;
 use crate::kit::{Adapter, parse_base_url};
-use crate::kit::Selection;
-use crate::kit::engine::Subaccounts;
 use crate::money::parse_user_amount;
 use crate::providers;
 use crate::secret::{SecretEnv, SecretSource};
@@ -603,9 +603,7 @@ impl Profile {
     pub fn thresholds(&self, id: Option<&str>) -> Thresholds {
         let own = id.and_then(|id| self.overrides.iter().find(|(k, _)| k == id));
         Thresholds {
-            min_balance: own
-                .and_then(|(_, t)| t.min_balance)
-                .or(self.min_balance),
+            min_balance: own.and_then(|(_, t)| t.min_balance).or(self.min_balance),
             min_days: own.and_then(|(_, t)| t.min_days).or(self.min_days),
         }
     }
@@ -648,7 +646,9 @@ fn overrides(v: toml::Value) -> Result<Vec<(String, Thresholds)>, String> {
     let mut out = Vec::new();
     for (id, inner) in table {
         let toml::Value::Table(inner) = inner else {
-            return Err(format!("`{id}` must be a table such as {{ min_balance = 5 }}"));
+            return Err(format!(
+                "`{id}` must be a table such as {{ min_balance = 5 }}"
+            ));
         };
         let mut t = Thresholds::default();
         for (key, value) in inner {

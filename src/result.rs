@@ -214,7 +214,14 @@ mod tests {
         let t = totals(&results);
         let shown: Vec<(String, &str, String, usize)> = t
             .iter()
-            .map(|t| (t.currency.clone(), t.unit.as_str(), t.amount.to_string(), t.results))
+            .map(|t| {
+                (
+                    t.currency.clone(),
+                    t.unit.as_str(),
+                    t.amount.to_string(),
+                    t.results,
+                )
+            })
             .collect();
         assert_eq!(
             shown,

@@ -145,7 +145,11 @@ fn select(config: &Config, names: &[String]) -> Result<(Vec<usize>, Vec<String>)
         }
     }
     // A profile also named bare shows all of its results.
-    only.retain(|n| !names.iter().any(|b| n.split('/').next() == Some(b.as_str())));
+    only.retain(|n| {
+        !names
+            .iter()
+            .any(|b| n.split('/').next() == Some(b.as_str()))
+    });
     Ok((selected, only))
 }
 

@@ -367,7 +367,6 @@ pub enum Subaccounts {
     Refused(&'static str),
 }
 
-
 impl Description {
     pub fn get(path: &str) -> Description {
         Description {
@@ -488,7 +487,13 @@ impl Description {
     }
 
     /// Asks for the list a page of `size` at a time (see [`Paging`]).
-    pub fn paged(mut self, limit: &'static str, offset: &'static str, size: u32, total: &str) -> Self {
+    pub fn paged(
+        mut self,
+        limit: &'static str,
+        offset: &'static str,
+        size: u32,
+        total: &str,
+    ) -> Self {
         self.paging = Some(Paging {
             limit,
             offset,
@@ -786,7 +791,11 @@ impl Description {
                     .filter(|t| !t.trim().is_empty())
             };
             let id = text(&each.id).unwrap_or_else(|| format!("#{}", i + 1));
-            let label = each.label.as_ref().and_then(text).unwrap_or_else(|| id.clone());
+            let label = each
+                .label
+                .as_ref()
+                .and_then(text)
+                .unwrap_or_else(|| id.clone());
             let shared = each
                 .shared
                 .as_ref()
@@ -1176,7 +1185,7 @@ fn scaled(value: &RawValue, scale: u64) -> Result<(Decimal, Option<String>), Str
     Ok((result.normalize(), unit))
 }
 
-use super::{Labelled, Balance, Part, Unit, status_kind, vendor_error};
+use super::{Balance, Labelled, Part, Unit, status_kind, vendor_error};
 
 #[cfg(test)]
 mod tests {

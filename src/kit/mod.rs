@@ -208,15 +208,19 @@ impl Selection {
             Selection::Ids(ids) => ids
                 .iter()
                 .map(|id| {
-                    listed.iter().find(|l| l.id == *id).cloned().unwrap_or_else(|| Labelled {
-                        id: id.clone(),
-                        label: id.clone(),
-                        shared: false,
-                        outcome: Err(CheckError::config(format!(
-                            "no subaccount `{}` in the vendor's list",
-                            text::clean(id, 40)
-                        ))),
-                    })
+                    listed
+                        .iter()
+                        .find(|l| l.id == *id)
+                        .cloned()
+                        .unwrap_or_else(|| Labelled {
+                            id: id.clone(),
+                            label: id.clone(),
+                            shared: false,
+                            outcome: Err(CheckError::config(format!(
+                                "no subaccount `{}` in the vendor's list",
+                                text::clean(id, 40)
+                            ))),
+                        })
                 })
                 .collect(),
         }

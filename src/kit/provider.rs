@@ -220,8 +220,9 @@ impl ProviderSpec {
         match self.build {
             Build::Described(describe) => {
                 let description = describe();
-                if let Some(Subaccounts::Listed { description: list, .. }) =
-                    &description.subaccounts
+                if let Some(Subaccounts::Listed {
+                    description: list, ..
+                }) = &description.subaccounts
                 {
                     let fixtures = self.subaccount_fixtures();
                     let list = emulate::Described {

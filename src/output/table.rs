@@ -221,7 +221,10 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         colours.push(color);
     }
     // A total per currency and unit kind, where two or more rows make one.
-    for t in crate::result::totals(results).into_iter().filter(|t| t.results > 1) {
+    for t in crate::result::totals(results)
+        .into_iter()
+        .filter(|t| t.results > 1)
+    {
         let mut row = vec![
             "total".to_owned(),
             format!("{} results", t.results),

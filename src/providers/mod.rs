@@ -217,10 +217,10 @@ pub(crate) mod fixtures_read_as_expected {
                     (None, None) => panic!("{vendor} {}: no balance at all", f.name),
                 })
                 .map(|mut b| {
-                // What the adapter reports for a profile without `currency`.
-                b.currency = b.currency.or_else(|| d.default_currency_for(|_| None));
-                b
-            });
+                    // What the adapter reports for a profile without `currency`.
+                    b.currency = b.currency.or_else(|| d.default_currency_for(|_| None));
+                    b
+                });
             let what = format!("{vendor} {}", f.name);
             match (&f.expect, got) {
                 (want @ Expect::Balance { currency, .. }, Ok(b)) => {

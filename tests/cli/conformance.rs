@@ -325,7 +325,10 @@ fn every_subaccount_fixture_through_the_binary() {
         if let Some(why) = mismatch(f, keys, row) {
             failures.push(format!("{what}: {why}"));
         }
-        let children = rows.iter().filter(|r| r.profile.starts_with(&child)).count();
+        let children = rows
+            .iter()
+            .filter(|r| r.profile.starts_with(&child))
+            .count();
         if is_balance == (children == 0) {
             failures.push(format!(
                 "{what}: {children} subaccount rows beside {}",

@@ -94,7 +94,12 @@ fn deepseek_currencies_are_results_with_their_own_thresholds() {
     assert!(table.contains("14.62  USD"), "{table}");
 
     let out = home.run(&["check", "a/USD", "--value"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "7.31\n", "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "7.31\n",
+        "{}",
+        stderr(&out)
+    );
     let out = home.run(&["check", "a", "--value"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(out.stdout.is_empty());

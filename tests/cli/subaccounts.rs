@@ -46,7 +46,12 @@ fn each_subaccount_is_a_result_with_its_own_threshold() {
         seen,
         [
             ("resell", "ok", "27.4572".into(), "EUR"),
-            ("resell/second own balance subacct", "low", "0.5".into(), "EUR"),
+            (
+                "resell/second own balance subacct",
+                "low",
+                "0.5".into(),
+                "EUR"
+            ),
             ("resell/own balance subaccount", "ok", "1.71".into(), "EUR"),
         ],
         "{}",
@@ -112,7 +117,12 @@ fn a_list_picks_subaccounts_and_names_what_it_cannot_show() {
             "fixture:balance-shared",
             "subaccounts = [\"1234qwer\", \"aaaa1111\", \"gone99\"]\n"
         ),
-        vonage(&sandbox, "all", "fixture:balance-shared", "subaccounts = true\n"),
+        vonage(
+            &sandbox,
+            "all",
+            "fixture:balance-shared",
+            "subaccounts = true\n"
+        ),
     ));
     let out = home.run(&["check", "--json"]);
     let rows = json(&out);
@@ -161,7 +171,12 @@ fn a_failed_list_is_one_error_for_the_profile() {
     let home = Home::new();
     home.config(&format!(
         "[settings]\nretries = 0\nhistory = false\n\n{}",
-        vonage(&sandbox, "resell", "bad-credentials", "subaccounts = true\n"),
+        vonage(
+            &sandbox,
+            "resell",
+            "bad-credentials",
+            "subaccounts = true\n"
+        ),
     ));
     let out = home.run(&["check", "--json"]);
     let rows = json(&out);
@@ -212,11 +227,17 @@ fn subaccounts_where_the_vendor_has_no_balance_for_them_are_refused() {
         &format!("{v}subaccounts = true\n[profiles.v.overrides.abc]\nmin_balanse = 1\n"),
         "did you mean `min_balance`?",
     );
-    assert_config_error(&home, &format!("{v}subaccounts = \"yes\"\n"), "`subaccounts` must be");
+    assert_config_error(
+        &home,
+        &format!("{v}subaccounts = \"yes\"\n"),
+        "`subaccounts` must be",
+    );
     // `balance providers` says which take it and why the others do not.
     let out = home.run(&["providers"]);
     assert!(
-        stdout(&out).contains("not supported: subaccounts have no balance of their own (Twilio's API reference"),
+        stdout(&out).contains(
+            "not supported: subaccounts have no balance of their own (Twilio's API reference"
+        ),
         "{}",
         stdout(&out)
     );
@@ -234,9 +255,7 @@ async fn brevo_children_are_read_page_by_page() {
             "email": "x@example.com", "firstName": "A", "lastName": "B",
             "credits": {"emailCredits": 1, "smsCredits": i}})
     };
-    let page = |from: usize, to: usize| {
-        serde_json::json!({"children": (from..to).map(child).collect::<Vec<_>>(), "count": 21})
-    };
+    let page = |from: usize, to: usize| serde_json::json!({"children": (from..to).map(child).collect::<Vec<_>>(), "count": 21});
     for (offset, body) in [("0", page(0, 20)), ("20", page(20, 21))] {
         Mock::given(method("GET"))
             .and(path("/v3/reseller/children"))
