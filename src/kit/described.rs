@@ -54,9 +54,7 @@ impl Adapter for Described {
                     (&**description, url)
                 }
                 (Some(_), _, _) => {
-                    return Err(CheckError::config(
-                        "`subaccounts` is not supported by this provider",
-                    ));
+                    return Err(CheckError::config(super::NO_SUBACCOUNTS));
                 }
                 // Several balances in one answer, none picked: each is a result.
                 (None, _, _)

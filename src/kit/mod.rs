@@ -137,6 +137,10 @@ impl<'a> Ctx<'a> {
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// What a profile with `subaccounts` hears from an adapter without them (the
+/// config refuses such a profile first, with the vendor's reason).
+pub const NO_SUBACCOUNTS: &str = "`subaccounts` is not supported by this provider";
+
 /// One configured vendor account.
 pub trait Adapter: Send + Sync + Debug {
     /// Where its requests go (the default, or the profile's `base_url`).
@@ -151,9 +155,7 @@ pub trait Adapter: Send + Sync + Debug {
     ) -> BoxFuture<'a, Result<Fetched, CheckError>> {
         Box::pin(async move {
             if subaccounts.is_some() {
-                return Err(CheckError::config(
-                    "`subaccounts` is not supported by this provider",
-                ));
+                return Err(CheckError::config(NO_SUBACCOUNTS));
             }
             Ok(Fetched {
                 own: Some(self.fetch(ctx).await?),

@@ -5,12 +5,12 @@
 use crate::common::hostile::{Hostile, json};
 use crate::common::{Home, code, stderr};
 
+/// DeepSeek's documented entry and one in its other currency.
+const TWO_CURRENCIES: &str = r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"},{"currency":"USD","total_balance":"7.31","granted_balance":"0.00","topped_up_balance":"7.31"}]}"#;
+
 #[test]
 fn deepseek_currency_picks_the_balance() {
-    let server = Hostile::fixed(json(
-        200,
-        r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"},{"currency":"USD","total_balance":"7.31","granted_balance":"0.00","topped_up_balance":"7.31"}]}"#,
-    ));
+    let server = Hostile::fixed(json(200, TWO_CURRENCIES));
     let home = Home::new();
     let profile = |name: &str, extra: &str| {
         format!(
@@ -63,10 +63,7 @@ fn deepseek_currency_picks_the_balance() {
 /// a single result by `profile/label` for `--value`, and `--json --totals`.
 #[test]
 fn deepseek_currencies_are_results_with_their_own_thresholds() {
-    let server = Hostile::fixed(json(
-        200,
-        r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"},{"currency":"USD","total_balance":"7.31","granted_balance":"0.00","topped_up_balance":"7.31"}]}"#,
-    ));
+    let server = Hostile::fixed(json(200, TWO_CURRENCIES));
     let home = Home::new();
     home.config(&format!(
         "[settings]\nretries = 0\nhistory = false\n\n[profiles.a]\nprovider = \"deepseek\"\nbase_url = \"{url}\"\napi_key = \"sk-test\"\nmin_balance = 5\n\n[profiles.a.overrides.USD]\nmin_balance = 10\n\n[profiles.b]\nprovider = \"deepseek\"\nbase_url = \"{url}\"\napi_key = \"sk-test\"\n",
