@@ -106,11 +106,14 @@ impl CheckResult {
 
 /// The sum of the fetched balances of one currency and unit kind: never
 /// across currencies or units, and never of balances with no currency (no
-/// one can say they are the same money).
+/// one can say they are the same money). Credits and messages are each
+/// vendor's own: summed per provider, never across vendors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Total {
     pub currency: String,
     pub unit: Unit,
+    /// The vendor whose credits or messages these are; `None` for money.
+    pub provider: Option<String>,
     pub amount: Decimal,
     /// How many results it adds up.
     pub results: usize,
@@ -121,12 +124,16 @@ pub struct Total {
 /// rounded.
 pub fn totals(results: &[CheckResult]) -> Vec<Total> {
     let mut out: Vec<Option<Total>> = Vec::new();
-    let mut keys: Vec<(String, Unit)> = Vec::new();
-    for b in results.iter().filter_map(|r| r.outcome.as_ref().ok()) {
+    let mut keys: Vec<(String, Unit, Option<String>)> = Vec::new();
+    for (r, b) in results
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().ok().map(|b| (r, b)))
+    {
         let Some(currency) = &b.currency else {
             continue;
         };
-        let key = (currency.clone(), b.unit);
+        let provider = (b.unit != Unit::Money).then(|| r.provider.clone());
+        let key = (currency.clone(), b.unit, provider.clone());
         match keys.iter().position(|k| *k == key) {
             Some(i) => {
                 out[i] = out[i].take().and_then(|mut t| {
@@ -140,6 +147,7 @@ pub fn totals(results: &[CheckResult]) -> Vec<Total> {
                 out.push(Some(Total {
                     currency: currency.clone(),
                     unit: b.unit,
+                    provider,
                     amount: b.amount,
                     results: 1,
                 }));
@@ -185,11 +193,20 @@ mod tests {
     use crate::error::ErrorKind;
 
     fn fetched(amount: &str, currency: Option<&str>, unit: Unit) -> CheckResult {
+        fetched_from("x", amount, currency, unit)
+    }
+
+    fn fetched_from(
+        provider: &str,
+        amount: &str,
+        currency: Option<&str>,
+        unit: Unit,
+    ) -> CheckResult {
         let mut b = Balance::new(amount.parse().unwrap(), currency.map(str::to_owned));
         b.unit = unit;
         CheckResult {
             profile: "p".into(),
-            provider: "x".into(),
+            provider: provider.into(),
             min_balance: None,
             outcome: Ok(b),
             checked_at: SystemTime::UNIX_EPOCH,
@@ -210,14 +227,19 @@ mod tests {
             fetched("1.71", Some("EUR"), Unit::Money),
             fetched(&Decimal::MAX.to_string(), Some("USD"), Unit::Money),
             fetched("1", Some("USD"), Unit::Money),
+            // Another vendor's credits are another unit.
+            fetched_from("brevo", "3", Some("EUR"), Unit::Credits),
+            fetched_from("bulksms", "4", Some("EUR"), Unit::Credits),
+            fetched_from("brevo", "5", Some("EUR"), Unit::Credits),
         ];
         let t = totals(&results);
-        let shown: Vec<(String, &str, String, usize)> = t
+        let shown: Vec<(String, &str, Option<&str>, String, usize)> = t
             .iter()
             .map(|t| {
                 (
                     t.currency.clone(),
                     t.unit.as_str(),
+                    t.provider.as_deref(),
                     t.amount.to_string(),
                     t.results,
                 )
@@ -226,9 +248,11 @@ mod tests {
         assert_eq!(
             shown,
             [
-                ("EUR".into(), "money", "29.6672".into(), 3),
-                ("CNY".into(), "money", "110.00".into(), 1),
-                ("EUR".into(), "credits", "900".into(), 1),
+                ("EUR".into(), "money", None, "29.6672".into(), 3),
+                ("CNY".into(), "money", None, "110.00".into(), 1),
+                ("EUR".into(), "credits", Some("x"), "900".into(), 1),
+                ("EUR".into(), "credits", Some("brevo"), "8".into(), 2),
+                ("EUR".into(), "credits", Some("bulksms"), "4".into(), 1),
             ],
             "exact; no currency-less sum; an overflowing sum left out"
         );

@@ -85,6 +85,8 @@ pub fn render_with_totals(results: &[CheckResult]) -> String {
     struct Total<'a> {
         currency: &'a str,
         unit: &'static str,
+        /// Whose credits or messages; null for money.
+        provider: Option<&'a str>,
         amount: Box<RawValue>,
         results: usize,
     }
@@ -101,6 +103,7 @@ pub fn render_with_totals(results: &[CheckResult]) -> String {
             .map(|t| Total {
                 currency: &t.currency,
                 unit: t.unit.as_str(),
+                provider: t.provider.as_deref(),
                 amount: json_number(t.amount),
                 results: t.results,
             })

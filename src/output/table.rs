@@ -227,7 +227,11 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
     {
         let mut row = vec![
             "total".to_owned(),
-            format!("{} results", t.results),
+            // Credits and messages are summed per vendor: name it.
+            match &t.provider {
+                Some(p) => format!("{p}, {} results", t.results),
+                None => format!("{} results", t.results),
+            },
             t.amount.to_string(),
             t.currency,
         ];

@@ -289,5 +289,6 @@ async fn brevo_children_are_read_page_by_page() {
     // 250 + 0 + 1 + … + 20 = 460 credits, never mixed with money.
     assert_eq!(doc["totals"][0]["amount"], 460);
     assert_eq!(doc["totals"][0]["currency"], "credits");
+    assert_eq!(doc["totals"][0]["provider"], "brevo");
     assert_eq!(code(&out), 0);
 }
