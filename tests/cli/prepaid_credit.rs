@@ -107,8 +107,11 @@ fn deepseek_currencies_are_results_with_their_own_thresholds() {
     assert_eq!(doc["results"].as_array().unwrap().len(), 4);
     let text = String::from_utf8_lossy(&out.stdout).replace([' ', '\n'], "");
     assert!(
-        text.contains(r#"{"currency":"CNY","unit":"money","provider":null,"amount":220.00,"results":2}"#)
-            && text.contains(r#"{"currency":"USD","unit":"money","provider":null,"amount":14.62,"results":2}"#),
+        text.contains(
+            r#"{"currency":"CNY","unit":"money","provider":null,"amount":220.00,"results":2}"#
+        ) && text.contains(
+            r#"{"currency":"USD","unit":"money","provider":null,"amount":14.62,"results":2}"#
+        ),
         "{text}"
     );
     // Without --totals, --json stays the array scripts read.
