@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use futures_util::StreamExt;
 use rust_decimal::Decimal;
 
-use crate::config::{ProfileEntry, Settings};
+use crate::config::{ProfileEntry, Settings, Thresholds};
 use crate::debug;
 use crate::error::CheckError;
 use crate::http::{Http, Pool};
@@ -51,7 +51,7 @@ impl Runner<'_> {
     /// done: open sockets stay near `concurrency` however many hosts there are.
     pub async fn run(&self, entries: &[&ProfileEntry]) -> Vec<CheckResult> {
         let (results, _) = self.run_until(entries, std::future::pending::<()>()).await;
-        results.into_iter().flatten().collect()
+        results.into_iter().flatten().flatten().collect()
     }
 
     /// `run`, cut short when `stop` completes first (a deadline, a signal): each
@@ -62,7 +62,7 @@ impl Runner<'_> {
         &self,
         entries: &[&ProfileEntry],
         stop: S,
-    ) -> (Vec<Option<CheckResult>>, Option<S::Output>) {
+    ) -> (Vec<Option<Vec<CheckResult>>>, Option<S::Output>) {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut by_host: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
         for (i, entry) in entries.iter().enumerate() {
@@ -96,7 +96,7 @@ impl Runner<'_> {
                 )
             })
             .buffer_unordered(self.settings.concurrency);
-        let mut results: Vec<Option<CheckResult>> = entries.iter().map(|_| None).collect();
+        let mut results: Vec<Option<Vec<CheckResult>>> = entries.iter().map(|_| None).collect();
         let mut stop = std::pin::pin!(stop);
         loop {
             tokio::select! {
@@ -111,49 +111,86 @@ impl Runner<'_> {
         }
     }
 
-    async fn check(&self, entry: &ProfileEntry, pool: &Pool<'_>) -> CheckResult {
+    /// One profile's results: its own balance, then one per subaccount or
+    /// per entry of an answer that holds several, named `profile/label`.
+    /// A failed fetch is one error result, named by the profile.
+    async fn check(&self, entry: &ProfileEntry, pool: &Pool<'_>) -> Vec<CheckResult> {
         let started = Instant::now();
         let checked_at = SystemTime::now();
-        let (min_balance, min_days, outcome) = match &entry.profile {
-            Err(message) => (
-                self.overrides.min,
-                self.overrides.min_days,
-                Err(CheckError::config(message.clone())),
-            ),
-            Ok(profile) => {
-                let timeout = self
-                    .overrides
-                    .timeout
-                    .or(profile.timeout)
-                    .unwrap_or(self.settings.timeout);
-                let ctx = Ctx::new(pool, timeout, self.cache_dir.as_deref(), self.secret_env);
-                debug!(1, "checking ({})", profile.provider.name);
-                let outcome = profile.adapter.fetch(&ctx).await.map(|mut balance| {
-                    if balance.currency.is_none() {
-                        balance.currency = profile.currency.clone();
-                    }
-                    balance
-                });
-                (
-                    self.overrides.min.or(profile.min_balance),
-                    self.overrides.min_days.or(profile.min_days),
-                    outcome,
-                )
-            }
-        };
-        CheckResult {
-            // Names are the user's own words, never secrets: gated, not scrubbed
-            // (a sandbox key such as `healthy` would otherwise blank out names).
-            profile: text::line(&entry.name),
+        // Names are the user's own words, never secrets: gated, not scrubbed
+        // (a sandbox key such as `healthy` would otherwise blank out names).
+        let name = text::line(&entry.name);
+        let result = |name: String, thresholds: Thresholds, outcome| CheckResult {
+            profile: name,
             provider: text::line(&entry.provider),
-            min_balance,
+            min_balance: self.overrides.min.or(thresholds.min_balance),
             outcome: finalize(outcome),
             checked_at,
             duration: started.elapsed(),
-            min_days,
+            min_days: self.overrides.min_days.or(thresholds.min_days),
             // Filled in from the history once the run's results are in.
             forecast: None,
+        };
+        let profile = match &entry.profile {
+            Err(message) => {
+                let outcome = Err(CheckError::config(message.clone()));
+                return vec![result(name, Thresholds::default(), outcome)];
+            }
+            Ok(profile) => profile,
+        };
+        let timeout = self
+            .overrides
+            .timeout
+            .or(profile.timeout)
+            .unwrap_or(self.settings.timeout);
+        let ctx = Ctx::new(pool, timeout, self.cache_dir.as_deref(), self.secret_env);
+        debug!(1, "checking ({})", profile.provider.name);
+        let with_currency = |mut balance: Balance| {
+            if balance.currency.is_none() {
+                balance.currency = profile.currency.clone();
+            }
+            balance
+        };
+        let fetched = match profile
+            .adapter
+            .fetch_all(&ctx, profile.subaccounts.as_ref())
+            .await
+        {
+            Ok(fetched) => fetched,
+            Err(e) => return vec![result(name, profile.thresholds(None), Err(e))],
+        };
+        let mut results = Vec::new();
+        if let Some(own) = fetched.own {
+            results.push(result(
+                name.clone(),
+                profile.thresholds(None),
+                Ok(with_currency(own)),
+            ));
         }
+        let labels: Vec<String> = fetched.each.iter().map(|l| label(&l.label)).collect();
+        for (item, mut shown) in fetched.each.into_iter().zip(labels.iter().cloned()) {
+            // Two subaccounts of one name are told apart by their ids.
+            if labels.iter().filter(|l| **l == shown).count() > 1 {
+                shown = label(&item.id);
+            }
+            results.push(result(
+                format!("{name}/{shown}"),
+                profile.thresholds(Some(&item.id)),
+                item.outcome.map(with_currency),
+            ));
+        }
+        results
+    }
+}
+
+/// A vendor's name for one of a profile's balances, fit to name a result:
+/// made safe as the rest of its text is, and never empty.
+fn label(text: &str) -> String {
+    let clean = text::clean(text, 64);
+    if clean.trim().is_empty() {
+        "?".to_owned()
+    } else {
+        clean
     }
 }
 

@@ -121,6 +121,11 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "format")]
     pub value: bool,
 
+    /// With --json: an object {"results": [...], "totals": [...]} with one
+    /// exact total per currency and unit kind (never across currencies)
+    #[arg(long)]
+    pub totals: bool,
+
     /// Nagios warning range (10, 10:, ~:10, @10:20) [default: min_balance as `min:`]
     #[arg(short, long, value_name = "RANGE", value_parser = parse_range,
           allow_hyphen_values = true, conflicts_with_all = ["json", "value"])]

@@ -9,6 +9,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 use crate::error::AppError;
+use crate::kit::Selection;
+use crate::kit::engine::Subaccounts;
 use crate::kit::keys::{self, KeySpec};
 use crate::kit::provider::ProviderSpec;
 use crate::kit::{Adapter, parse_base_url};
@@ -578,9 +580,92 @@ pub struct Profile {
     pub min_days: Option<f64>,
     /// Time between checks under `balance serve`, overriding `[settings]`.
     pub interval: Option<Duration>,
+    /// `subaccounts = true` or a list of ids: each becomes a result of its own.
+    pub subaccounts: Option<Selection>,
+    /// `[profiles.NAME.overrides.ID]`: thresholds for one of the profile's
+    /// several balances, by the vendor's id (a subaccount's, a currency).
+    pub overrides: Vec<(String, Thresholds)>,
     /// Every secret the profile reads, by key: described by `balance profiles`,
     /// resolved offline by `balance config check`.
     pub secrets: Vec<(String, SecretSource)>,
+}
+
+/// Thresholds that one of a profile's several balances sets for itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thresholds {
+    pub min_balance: Option<Decimal>,
+    pub min_days: Option<f64>,
+}
+
+impl Profile {
+    /// The thresholds of the balance the vendor calls `id` (`None`: the
+    /// profile's own): its override, else the profile's.
+    pub fn thresholds(&self, id: Option<&str>) -> Thresholds {
+        let own = id.and_then(|id| self.overrides.iter().find(|(k, _)| k == id));
+        Thresholds {
+            min_balance: own.and_then(|(_, t)| t.min_balance).or(self.min_balance),
+            min_days: own.and_then(|(_, t)| t.min_days).or(self.min_days),
+        }
+    }
+}
+
+/// Keys a profile takes only where its vendor lists several balances.
+const SEVERAL_KEYS: [&str; 2] = ["subaccounts", "overrides"];
+
+/// `subaccounts = true` (every one) or a list of ids.
+fn selection(v: &toml::Value) -> Result<Option<Selection>, String> {
+    let bad = || "must be true, false or a list of subaccount ids such as [\"abc123\"]".to_owned();
+    match v {
+        toml::Value::Boolean(true) => Ok(Some(Selection::All)),
+        toml::Value::Boolean(false) => Ok(None),
+        toml::Value::Array(items) if !items.is_empty() => {
+            let mut ids: Vec<String> = Vec::new();
+            for item in items {
+                match item {
+                    toml::Value::String(id) if !id.trim().is_empty() => {
+                        let id = id.trim().to_owned();
+                        if ids.contains(&id) {
+                            return Err(format!("lists `{}` twice", crate::text::clean(&id, 40)));
+                        }
+                        ids.push(id);
+                    }
+                    _ => return Err(bad()),
+                }
+            }
+            Ok(Some(Selection::Ids(ids)))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// `overrides = { ID = { min_balance = 5, min_days = 3 } }`.
+fn overrides(v: toml::Value) -> Result<Vec<(String, Thresholds)>, String> {
+    let toml::Value::Table(table) = v else {
+        return Err("must be a table of ids, such as [profiles.x.overrides.abc123]".into());
+    };
+    let mut out = Vec::new();
+    for (id, inner) in table {
+        let toml::Value::Table(inner) = inner else {
+            return Err(format!(
+                "`{id}` must be a table such as {{ min_balance = 5 }}"
+            ));
+        };
+        let mut t = Thresholds::default();
+        for (key, value) in inner {
+            let r = match key.as_str() {
+                "min_balance" => amount(&value).map(|a| t.min_balance = Some(a)),
+                "min_days" => days(&value).map(|d| t.min_days = Some(d)),
+                other => Err(format!(
+                    "takes only `min_balance` and `min_days`, not `{}`{}",
+                    crate::text::clean(other, 40),
+                    keys::did_you_mean(other, ["min_balance", "min_days"].into_iter())
+                )),
+            };
+            r.map_err(|m| format!("`{id}`: `{key}` {m}"))?;
+        }
+        out.push((id, t));
+    }
+    Ok(out)
 }
 
 impl Config {
@@ -865,7 +950,52 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
             common_set.push(key.spec.name);
         }
     }
-    let names: Vec<&str> = COMMON_KEYS.iter().map(|k| k.spec.name).collect();
+    let subaccounts = match table.remove("subaccounts") {
+        Some(v) => selection(&v).map_err(|m| format!("`subaccounts` {m}"))?,
+        None => None,
+    };
+    let overrides = match table.remove("overrides") {
+        Some(v) => overrides(v).map_err(|m| format!("`overrides` {m}"))?,
+        None => Vec::new(),
+    };
+    if subaccounts.is_some() {
+        match provider.subaccounts() {
+            Some(Subaccounts::Listed { .. }) => {}
+            Some(Subaccounts::Refused(why)) => {
+                return Err(format!("`subaccounts`: {} {why}", provider.name));
+            }
+            None => {
+                return Err(format!(
+                    "`subaccounts` is not supported by {} (supported by: {})",
+                    provider.name,
+                    providers::with_subaccounts().join(", ")
+                ));
+            }
+        }
+    }
+    if !overrides.is_empty() {
+        let several = subaccounts.is_some() || (provider.splits() && common.currency.is_none());
+        if !several {
+            return Err(
+                "`overrides` sets thresholds for one of several balances: set `subaccounts` \
+                 (or leave out `currency` where the answer holds one balance per currency)"
+                    .into(),
+            );
+        }
+        if let Some(Selection::Ids(ids)) = &subaccounts
+            && let Some((id, _)) = overrides.iter().find(|(id, _)| !ids.contains(id))
+        {
+            return Err(format!(
+                "`overrides` names `{}`, which `subaccounts` does not list",
+                crate::text::clean(id, 40)
+            ));
+        }
+    }
+    let names: Vec<&str> = COMMON_KEYS
+        .iter()
+        .map(|k| k.spec.name)
+        .chain(SEVERAL_KEYS)
+        .collect();
     let who = format!("in profile `{name}`");
     let cx = keys::Context {
         common: &names,
@@ -894,6 +1024,8 @@ fn parse_profile(name: &str, mut table: toml::Table, base_dir: &Path) -> Result<
         timeout: common.timeout,
         min_days: common.min_days,
         interval: common.interval,
+        subaccounts,
+        overrides,
         secrets,
     })
 }

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{CheckError, Exit};
-use crate::kit::Balance;
+use crate::kit::{Balance, Unit};
 
 /// The result of checking one profile.
 #[derive(Debug, Clone)]
@@ -104,6 +104,59 @@ impl CheckResult {
     }
 }
 
+/// The sum of the fetched balances of one currency and unit kind: never
+/// across currencies or units, and never of balances with no currency (no
+/// one can say they are the same money). Credits and messages are each
+/// vendor's own: summed per provider, never across vendors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Total {
+    pub currency: String,
+    pub unit: Unit,
+    /// The vendor whose credits or messages these are; `None` for money.
+    pub provider: Option<String>,
+    pub amount: Decimal,
+    /// How many results it adds up.
+    pub results: usize,
+}
+
+/// One total per currency and unit kind among `results`, in the order each
+/// first appears. A sum out of `Decimal`'s range is left out rather than
+/// rounded.
+pub fn totals(results: &[CheckResult]) -> Vec<Total> {
+    let mut out: Vec<Option<Total>> = Vec::new();
+    let mut keys: Vec<(String, Unit, Option<String>)> = Vec::new();
+    for (r, b) in results
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().ok().map(|b| (r, b)))
+    {
+        let Some(currency) = &b.currency else {
+            continue;
+        };
+        let provider = (b.unit != Unit::Money).then(|| r.provider.clone());
+        let key = (currency.clone(), b.unit, provider.clone());
+        match keys.iter().position(|k| *k == key) {
+            Some(i) => {
+                out[i] = out[i].take().and_then(|mut t| {
+                    t.amount = t.amount.checked_add(b.amount)?;
+                    t.results += 1;
+                    Some(t)
+                });
+            }
+            None => {
+                keys.push(key);
+                out.push(Some(Total {
+                    currency: currency.clone(),
+                    unit: b.unit,
+                    provider,
+                    amount: b.amount,
+                    results: 1,
+                }));
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
 /// One fetched balance, as a forecast and a chart read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Point {
@@ -138,6 +191,72 @@ pub struct AlertState {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
+
+    fn fetched(amount: &str, currency: Option<&str>, unit: Unit) -> CheckResult {
+        fetched_from("x", amount, currency, unit)
+    }
+
+    fn fetched_from(
+        provider: &str,
+        amount: &str,
+        currency: Option<&str>,
+        unit: Unit,
+    ) -> CheckResult {
+        let mut b = Balance::new(amount.parse().unwrap(), currency.map(str::to_owned));
+        b.unit = unit;
+        CheckResult {
+            profile: "p".into(),
+            provider: provider.into(),
+            min_balance: None,
+            outcome: Ok(b),
+            checked_at: SystemTime::UNIX_EPOCH,
+            duration: Duration::ZERO,
+            min_days: None,
+            forecast: None,
+        }
+    }
+
+    #[test]
+    fn totals_never_mix_currencies_or_units() {
+        let results = [
+            fetched("27.4572", Some("EUR"), Unit::Money),
+            fetched("110.00", Some("CNY"), Unit::Money),
+            fetched("0.5", Some("EUR"), Unit::Money),
+            fetched("900", Some("EUR"), Unit::Credits),
+            fetched("5", None, Unit::Money),
+            fetched("1.71", Some("EUR"), Unit::Money),
+            fetched(&Decimal::MAX.to_string(), Some("USD"), Unit::Money),
+            fetched("1", Some("USD"), Unit::Money),
+            // Another vendor's credits are another unit.
+            fetched_from("brevo", "3", Some("EUR"), Unit::Credits),
+            fetched_from("bulksms", "4", Some("EUR"), Unit::Credits),
+            fetched_from("brevo", "5", Some("EUR"), Unit::Credits),
+        ];
+        let t = totals(&results);
+        let shown: Vec<(String, &str, Option<&str>, String, usize)> = t
+            .iter()
+            .map(|t| {
+                (
+                    t.currency.clone(),
+                    t.unit.as_str(),
+                    t.provider.as_deref(),
+                    t.amount.to_string(),
+                    t.results,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("EUR".into(), "money", None, "29.6672".into(), 3),
+                ("CNY".into(), "money", None, "110.00".into(), 1),
+                ("EUR".into(), "credits", Some("x"), "900".into(), 1),
+                ("EUR".into(), "credits", Some("brevo"), "8".into(), 2),
+                ("EUR".into(), "credits", Some("bulksms"), "4".into(), 1),
+            ],
+            "exact; no currency-less sum; an overflowing sum left out"
+        );
+    }
 
     #[test]
     fn words_round_trip_once() {

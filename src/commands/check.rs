@@ -25,6 +25,11 @@ pub struct CheckPlan {
     pub config: Config,
     /// Indices into `config.profiles`, in output order, each once.
     pub selected: Vec<usize>,
+    /// `--totals`: JSON with per-currency totals.
+    pub totals: bool,
+    /// Results named `profile/label` on the command line: of those profiles,
+    /// only these are shown (a profile named bare shows all of its own).
+    pub only: Vec<String>,
     pub format: Format,
     pub thresholds: Thresholds,
     pub min: Option<Decimal>,
@@ -56,12 +61,17 @@ impl CheckPlan {
         color: ColorWhen,
         cache_dir: Option<PathBuf>,
     ) -> Result<CheckPlan, AppError> {
-        let selected = select(&config, &args.profiles)?;
+        let (selected, only) = select(&config, &args.profiles)?;
         let format = args.format();
         if format != Format::Nagios && (args.warning.is_some() || args.critical.is_some()) {
             return Err(AppError::Usage(
                 "-w/--warning and -c/--critical are Nagios ranges: use them with --format nagios"
                     .into(),
+            ));
+        }
+        if args.totals && format != Format::Json {
+            return Err(AppError::Usage(
+                "--totals shapes JSON: use it with --json (the table always shows totals)".into(),
             ));
         }
         if format == Format::Value && selected.len() != 1 {
@@ -77,6 +87,8 @@ impl CheckPlan {
         Ok(CheckPlan {
             config,
             selected,
+            only,
+            totals: args.totals,
             format,
             thresholds: args.thresholds(),
             min: args.min,
@@ -95,24 +107,32 @@ impl CheckPlan {
 
 /// The profiles named on the command line (each once, in that order), or all of
 /// them in file order. An unknown name fails before any request.
-fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
+/// The profiles `names` ask for, and the `profile/label` results among them.
+fn select(config: &Config, names: &[String]) -> Result<(Vec<usize>, Vec<String>), AppError> {
     if config.profiles.is_empty() {
         return Err(no_profiles(config));
     }
     if names.is_empty() {
-        return Ok((0..config.profiles.len()).collect());
+        return Ok(((0..config.profiles.len()).collect(), Vec::new()));
     }
     let mut selected = Vec::new();
+    let mut only = Vec::new();
     for name in names {
+        // No profile name holds `/`: what follows names one of its results.
+        let (profile, label) = match name.split_once('/') {
+            Some((p, l)) => (p, Some(l)),
+            None => (name.as_str(), None),
+        };
         let index = config
             .profiles
             .iter()
-            .position(|p| &p.name == name)
+            .position(|p| p.name == profile)
             .ok_or_else(|| {
                 let known: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
-                let hint = crate::kit::keys::did_you_mean(name, known.iter().copied());
+                let hint = crate::kit::keys::did_you_mean(profile, known.iter().copied());
                 AppError::Config(format!(
-                    "unknown profile `{name}`{hint} (configured in {}: {})",
+                    "unknown profile `{}`{hint} (configured in {}: {})",
+                    crate::text::line(profile),
                     config.path.display(),
                     known.join(", ")
                 ))
@@ -120,8 +140,58 @@ fn select(config: &Config, names: &[String]) -> Result<Vec<usize>, AppError> {
         if !selected.contains(&index) {
             selected.push(index);
         }
+        if label.is_some() && !only.contains(name) {
+            only.push(name.clone());
+        }
     }
-    Ok(selected)
+    // A profile also named bare shows all of its results.
+    only.retain(|n| {
+        !names
+            .iter()
+            .any(|b| n.split('/').next() == Some(b.as_str()))
+    });
+    Ok((selected, only))
+}
+
+/// `results` as `only` narrows them: a profile asked for by `profile/label`
+/// shows those results alone, and a label it did not give is an error result.
+fn narrow(results: Vec<CheckResult>, only: &[String], config: &Config) -> Vec<CheckResult> {
+    if only.is_empty() {
+        return results;
+    }
+    let parent = |n: &str| n.split('/').next().unwrap_or(n).to_owned();
+    let narrowed: Vec<String> = only.iter().map(|n| parent(n)).collect();
+    let mut out: Vec<CheckResult> = results
+        .into_iter()
+        .filter(|r| !narrowed.contains(&parent(&r.profile)) || only.contains(&r.profile))
+        .collect();
+    for name in only {
+        if out.iter().any(|r| r.profile == *name) {
+            continue;
+        }
+        let p = parent(name);
+        let Some(entry) = config.entry(&p) else {
+            continue;
+        };
+        // Its profile's own failure already stands for it.
+        if out.iter().any(|r| r.profile == p) {
+            continue;
+        }
+        out.push(CheckResult {
+            profile: crate::text::line(name),
+            provider: crate::text::line(&entry.provider),
+            min_balance: None,
+            outcome: Err(CheckError::config(format!(
+                "profile `{p}` gave no result `{}`",
+                crate::text::line(name)
+            ))),
+            checked_at: SystemTime::now(),
+            duration: Duration::ZERO,
+            min_days: None,
+            forecast: None,
+        });
+    }
+    out
 }
 
 /// An installed binary has no config.example.toml to point to; it has `providers`.
@@ -216,16 +286,28 @@ fn check_and_write(
     // An interrupted run leaves the unfinished profiles out: no answer is not
     // an error of theirs. Past the deadline they are network errors: the
     // vendor did not answer in the time the run was given.
-    let mut results: Vec<CheckResult> = if interrupted.is_some() {
-        finished.into_iter().flatten().collect()
+    let results: Vec<CheckResult> = if interrupted.is_some() {
+        finished.into_iter().flatten().flatten().collect()
     } else {
         let deadline = plan.deadline.unwrap_or_default();
         finished
             .into_iter()
             .zip(entries)
-            .map(|(r, entry)| r.unwrap_or_else(|| unfinished(plan, entry, deadline, began)))
+            .flat_map(|(r, entry)| {
+                r.unwrap_or_else(|| vec![unfinished(plan, entry, deadline, began)])
+            })
             .collect()
     };
+
+    let mut results = narrow(results, &plan.only, &plan.config);
+    if plan.format == Format::Value && results.len() != 1 && interrupted.is_none() {
+        let names: Vec<&str> = results.iter().map(|r| r.profile.as_str()).collect();
+        return Err(AppError::Usage(format!(
+            "--value needs exactly one result, got {}: {}; name one: balance check PROFILE/LABEL --value",
+            results.len(),
+            crate::text::clean(&names.join(", "), 200)
+        )));
+    }
 
     // History (SPEC §10): forecasts, and with them min_days, before anything is
     // rendered or an exit status chosen. The alerts owed are decided now and
@@ -306,6 +388,7 @@ fn render(
     let style = Style {
         color: plan.color,
         width: plan.output.is_none().then(output::terminal_width).flatten(),
+        totals: plan.totals,
     };
     output::render(plan.format, results, style, &plan.thresholds, last_success)
 }

@@ -47,6 +47,8 @@ pub fn run(args: &DemoArgs, color: ColorWhen) -> Result<u8, AppError> {
     let cache = tempfile::tempdir().map_err(anyhow::Error::from)?;
     let plan = CheckPlan {
         selected: (0..config.profiles.len()).collect(),
+        only: Vec::new(),
+        totals: false,
         config,
         format: format(args),
         thresholds: Thresholds::default(),

@@ -115,6 +115,13 @@ fn show(
     };
     let from =
         since.map(|age| now.saturating_sub(i64::try_from(age.as_micros()).unwrap_or(i64::MAX)));
+    // A profile's `profile/label` results follow it.
+    let recorded = match &store {
+        Some(store) => store.profiles().map_err(store_error)?,
+        None => Vec::new(),
+    };
+    let order = &crate::history::with_results(order, &recorded);
+    let profiles = &crate::history::with_results(&args.profiles, &recorded);
     if store.is_none() {
         crate::log::line(format_args!(
             "no history recorded yet (store: {})",
@@ -125,7 +132,7 @@ fn show(
         HistoryFormat::Json | HistoryFormat::Csv => {
             let records = match &store {
                 Some(store) => {
-                    let Some(asked) = asked(args, order, all) else {
+                    let Some(asked) = asked(profiles, order, all) else {
                         return Ok(empty(args.format));
                     };
                     store.records(&asked, from).map_err(store_error)?
@@ -143,7 +150,7 @@ fn show(
             let Some(store) = store else {
                 return Ok(output::history::table(&[], width));
             };
-            let names = if args.profiles.is_empty() {
+            let names = if profiles.is_empty() {
                 // The config's, in its order; with --all, then the other recorded ones.
                 let recorded = store.profiles().map_err(store_error)?;
                 let mut names: Vec<String> = order
@@ -157,7 +164,7 @@ fn show(
                 names
             } else {
                 let mut names: Vec<String> = Vec::new();
-                for n in &args.profiles {
+                for n in profiles {
                     if !names.contains(n) {
                         names.push(n.clone());
                     }
@@ -185,9 +192,9 @@ fn show(
 
 /// The profiles a json or csv listing shows (empty: all); `None` for a
 /// config with none.
-fn asked(args: &HistoryArgs, order: &[String], all: bool) -> Option<Vec<String>> {
-    match (args.profiles.is_empty(), all) {
-        (false, _) | (true, true) => Some(args.profiles.clone()),
+fn asked(profiles: &[String], order: &[String], all: bool) -> Option<Vec<String>> {
+    match (profiles.is_empty(), all) {
+        (false, _) | (true, true) => Some(profiles.to_vec()),
         // The config's profiles; a config with none shows none.
         (true, false) if order.is_empty() => None,
         (true, false) => Some(order.to_vec()),
@@ -216,7 +223,15 @@ fn export_csv(
             Some(now.saturating_sub(i64::try_from(age.as_micros()).unwrap_or(i64::MAX)))
         }
     });
-    let asked = asked(args, order, all);
+    let recorded = match &store {
+        Some(store) => store.profiles().map_err(store_error)?,
+        None => Vec::new(),
+    };
+    let asked = asked(
+        &crate::history::with_results(&args.profiles, &recorded),
+        &crate::history::with_results(order, &recorded),
+        all,
+    );
     let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
         let mut csv = csv::Writer::new(out);
         if let (Some(store), Some(asked)) = (&store, &asked) {

@@ -50,8 +50,30 @@ fn providers_text() -> String {
         for rule in p.rule_texts() {
             out.push_str(&format!("  {:<22} {rule}\n", ""));
         }
+        if let Some(text) = subaccounts_text(p) {
+            out.push_str(&format!("  {:<22} {text}\n", "subaccounts"));
+        }
     }
+    out.push_str(&format!(
+        "\nKeys for several balances (providers that list them):\n  {:<22} {}\n  {:<22} {}\n",
+        "subaccounts",
+        "true, or a list of ids: each subaccount is a result `profile/label`",
+        "overrides",
+        "[profiles.NAME.overrides.ID] min_balance / min_days for one of them"
+    ));
     out
+}
+
+/// What `subaccounts = …` does on `p`: supported, or refused and why.
+fn subaccounts_text(p: &crate::kit::provider::ProviderSpec) -> Option<String> {
+    use crate::kit::engine::Subaccounts;
+    match p.subaccounts()? {
+        Subaccounts::Listed { .. } => Some(
+            "supported: `subaccounts = true` (or a list of ids) checks each one with a balance of its own"
+                .into(),
+        ),
+        Subaccounts::Refused(why) => Some(format!("not supported: {why}")),
+    }
 }
 
 fn providers_json() -> String {
@@ -63,6 +85,10 @@ fn providers_json() -> String {
         aliases: &'static [&'static str],
         keys: Vec<crate::kit::provider::KeyRow>,
         rules: Vec<String>,
+        /// `subaccounts = …` here: what it does, or why it is refused;
+        /// absent where the vendor has no subaccounts to speak of.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subaccounts: Option<String>,
     }
     let list: Vec<Provider> = REGISTRY
         .iter()
@@ -72,6 +98,7 @@ fn providers_json() -> String {
             aliases: p.aliases,
             keys: p.key_rows(),
             rules: p.rule_texts(),
+            subaccounts: subaccounts_text(p),
         })
         .collect();
     serde_json::to_string_pretty(&list).expect("serialisable") + "\n"

@@ -97,7 +97,13 @@ pub fn run(config_flag: Option<&Path>, args: &ReportArgs) -> Result<u8, AppError
             continue;
         };
         let points = Record::points(&records);
-        let t = thresholds.get(&name).copied().unwrap_or_default();
+        // A `profile/label` result is judged by its profile's thresholds
+        // (the config's overrides name vendor ids, which the store has not).
+        let t = thresholds
+            .get(&name)
+            .or_else(|| thresholds.get(name.split('/').next().unwrap_or(&name)))
+            .copied()
+            .unwrap_or_default();
         let mut result = result_of(last, t);
         if result.outcome.is_ok() {
             result.forecast =
@@ -162,6 +168,13 @@ fn names(
     all: bool,
 ) -> Result<Vec<String>, AppError> {
     let mut names: Vec<String> = Vec::new();
+    // A profile's `profile/label` results follow it.
+    let recorded = match store {
+        Some(store) => store.profiles().map_err(store_error)?,
+        None => Vec::new(),
+    };
+    let order = &crate::history::with_results(order, &recorded);
+    let asked = &crate::history::with_results(asked, &recorded);
     if asked.is_empty() {
         names.extend(order.iter().cloned());
         if let Some(store) = store

@@ -58,6 +58,25 @@ impl Record {
 
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
+/// `names` with, after each, the recorded results it has under its name
+/// (`profile/label`: subaccounts, per-currency balances), sorted.
+pub fn with_results(names: &[String], recorded: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        if out.contains(n) {
+            continue;
+        }
+        out.push(n.clone());
+        let mut each: Vec<&String> = recorded
+            .iter()
+            .filter(|r| r.split_once('/').is_some_and(|(p, _)| p == n))
+            .collect();
+        each.sort();
+        out.extend(each.into_iter().filter(|r| !names.contains(r)).cloned());
+    }
+    out
+}
+
 pub fn micros(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),

@@ -7,9 +7,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use super::engine::{Auth, Description, Method};
+use super::engine::{Auth, Description, Method, Subaccounts};
 use super::keys::Values;
-use super::{Adapter, Balance, BoxFuture, Ctx, endpoint};
+use super::{Adapter, Balance, BoxFuture, Ctx, Fetched, Selection, endpoint};
 use crate::error::CheckError;
 
 /// A profile of a described vendor (or of the `http` provider).
@@ -17,6 +17,8 @@ use crate::error::CheckError;
 pub struct Described {
     pub description: Arc<Description>,
     pub base_url: Url,
+    /// Where the subaccount list is asked for, when the vendor has one.
+    pub subaccounts_url: Option<Url>,
     pub values: Values,
 }
 
@@ -32,52 +34,159 @@ impl Adapter for Described {
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>> {
         Box::pin(async move {
             let d = &*self.description;
-            let mut secrets: Vec<(String, SecretString)> = Vec::new();
-            // The first alternative whose keys are set and whose form takes
-            // their values (seven: a `Bearer …` key is not an X-Api-Key).
-            let mut auth = None;
-            for a in d.auth.iter() {
-                if !a.keys().iter().all(|k| self.values.has(k)) {
-                    continue;
-                }
-                let keys: Vec<String> = a.keys().into_iter().map(str::to_owned).collect();
-                self.resolve(keys, &mut secrets, ctx).await?;
-                let value = a.keys().first().and_then(|k| {
-                    let secret = secrets.iter().find(|(s, _)| s == k);
-                    secret.map(|(_, s)| s.expose_secret().to_owned())
-                });
-                if a.accepts(value.as_deref()) {
-                    auth = Some(a);
-                    break;
-                }
-            }
-            self.resolve(self.secret_keys(auth), &mut secrets, ctx)
-                .await?;
-            let request = self.prepare(auth, &secrets, ctx)?;
-            let reply = ctx
-                .send_with(
-                    |c| {
-                        let mut rb = c
-                            .request(request.method.clone(), request.url.clone())
-                            .headers(request.headers.clone());
-                        if let Some(body) = &request.body {
-                            rb = rb.body(body.clone());
-                        }
-                        rb
-                    },
-                    |reply| d.verdict(reply),
-                )
-                .await?;
+            let reply = self.send(d, &self.base_url, ctx).await?;
             let wanted = d.entry.as_ref().and_then(|e| self.values.text(&e.key));
             let mut balance = d.interpret_for(&reply, wanted)?;
-            // The profile's `currency`, else the vendor's default.
-            if balance.currency.is_none() {
-                balance.currency = d.default_currency_for(|k| self.values.text(k));
-            }
+            self.default_currency(&mut balance);
             Ok(balance)
         })
     }
+
+    fn fetch_all<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        subaccounts: Option<&'a Selection>,
+    ) -> BoxFuture<'a, Result<Fetched, CheckError>> {
+        Box::pin(async move {
+            let d = &*self.description;
+            let (d, base) = match (subaccounts, &d.subaccounts, &self.subaccounts_url) {
+                (Some(_), Some(Subaccounts::Listed { description, .. }), Some(url)) => {
+                    (&**description, url)
+                }
+                (Some(_), _, _) => {
+                    return Err(CheckError::config(super::NO_SUBACCOUNTS));
+                }
+                // Several balances in one answer, none picked: each is a result.
+                (None, _, _)
+                    if d.entry
+                        .as_ref()
+                        .is_some_and(|e| self.values.text(&e.key).is_none()) =>
+                {
+                    (d, &self.base_url)
+                }
+                (None, _, _) => {
+                    return Ok(Fetched {
+                        own: Some(self.fetch(ctx).await?),
+                        each: Vec::new(),
+                    });
+                }
+            };
+            let mut own = None;
+            let mut each = Vec::new();
+            let mut offset: u64 = 0;
+            for _ in 0..MAX_PAGES {
+                let page: Vec<(String, String)> = match &d.paging {
+                    Some(p) => vec![
+                        (p.limit.to_owned(), p.size.to_string()),
+                        (p.offset.to_owned(), offset.to_string()),
+                    ],
+                    None => Vec::new(),
+                };
+                let reply = self.send_with(d, base, &page, ctx).await?;
+                let (listed_own, listed) = d.interpret_all(&reply)?;
+                own = own.or(listed_own);
+                let got = listed.len() as u64;
+                each.extend(listed);
+                let Some(p) = &d.paging else { break };
+                offset += u64::from(p.size);
+                // A short page, or the count reached, is the end.
+                if got < u64::from(p.size) || d.total_of(&reply).is_none_or(|t| offset >= t) {
+                    break;
+                }
+            }
+            // Where the list does not hold the account's own balance (Brevo's
+            // children), the balance endpoint tells it: asked second, so that
+            // a list refused (not a reseller) is what the profile reports.
+            if subaccounts.is_some() && d.scope.is_none() {
+                own = Some(self.fetch(ctx).await?);
+            }
+            if let Some(b) = own.as_mut() {
+                self.default_currency(b);
+            }
+            for item in each.iter_mut() {
+                if let Ok(b) = item.outcome.as_mut() {
+                    self.default_currency(b);
+                }
+            }
+            if let Some(selection) = subaccounts {
+                each = selection.pick(each);
+            }
+            Ok(Fetched { own, each })
+        })
+    }
 }
+
+impl Described {
+    /// The profile's `currency`, else the vendor's default.
+    fn default_currency(&self, balance: &mut Balance) {
+        if balance.currency.is_none() {
+            balance.currency = self
+                .description
+                .default_currency_for(|k| self.values.text(k));
+        }
+    }
+
+    /// Sends `d`'s request at `base`, retried as `d` says.
+    async fn send(
+        &self,
+        d: &Description,
+        base: &Url,
+        ctx: &Ctx<'_>,
+    ) -> Result<crate::http::Reply, CheckError> {
+        self.send_with(d, base, &[], ctx).await
+    }
+
+    /// `send`, with `extra` query parameters (a page's).
+    async fn send_with(
+        &self,
+        d: &Description,
+        base: &Url,
+        extra: &[(String, String)],
+        ctx: &Ctx<'_>,
+    ) -> Result<crate::http::Reply, CheckError> {
+        let mut secrets: Vec<(String, SecretString)> = Vec::new();
+        // The first alternative whose keys are set and whose form takes
+        // their values (seven: a `Bearer …` key is not an X-Api-Key).
+        let mut auth = None;
+        for a in d.auth.iter() {
+            if !a.keys().iter().all(|k| self.values.has(k)) {
+                continue;
+            }
+            let keys: Vec<String> = a.keys().into_iter().map(str::to_owned).collect();
+            self.resolve(keys, &mut secrets, ctx).await?;
+            let value = a.keys().first().and_then(|k| {
+                let secret = secrets.iter().find(|(s, _)| s == k);
+                secret.map(|(_, s)| s.expose_secret().to_owned())
+            });
+            if a.accepts(value.as_deref()) {
+                auth = Some(a);
+                break;
+            }
+        }
+        self.resolve(self.secret_keys(d, auth), &mut secrets, ctx)
+            .await?;
+        let mut request = self.prepare(d, base, auth, &secrets, ctx)?;
+        for (name, value) in extra {
+            request.url.query_pairs_mut().append_pair(name, value);
+        }
+        ctx.send_with(
+            |c| {
+                let mut rb = c
+                    .request(request.method.clone(), request.url.clone())
+                    .headers(request.headers.clone());
+                if let Some(body) = &request.body {
+                    rb = rb.body(body.clone());
+                }
+                rb
+            },
+            |reply| d.verdict(reply),
+        )
+        .await
+    }
+}
+
+/// At most this many pages of a list: a thousand subaccounts at Brevo's 20.
+const MAX_PAGES: usize = 50;
 
 struct Prepared {
     method: reqwest::Method,
@@ -105,8 +214,7 @@ impl Described {
     }
 
     /// Secret keys the request uses: the auth form's and any named in a template.
-    fn secret_keys(&self, auth: Option<&Auth>) -> Vec<String> {
-        let d = &*self.description;
+    fn secret_keys(&self, d: &Description, auth: Option<&Auth>) -> Vec<String> {
         let mut keys: Vec<String> = auth
             .map(|a| a.keys().into_iter().map(str::to_owned).collect())
             .unwrap_or_default();
@@ -126,11 +234,12 @@ impl Described {
 
     fn prepare(
         &self,
+        d: &Description,
+        base: &Url,
         auth: Option<&Auth>,
         secrets: &[(String, SecretString)],
         ctx: &Ctx<'_>,
     ) -> Result<Prepared, CheckError> {
-        let d = &*self.description;
         let secret = |key: &str| {
             secrets
                 .iter()
@@ -184,10 +293,10 @@ impl Described {
             )
             .collect();
         let mut url = if d.path.is_empty() {
-            self.base_url.clone()
+            base.clone()
         } else {
             let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-            endpoint(&self.base_url, &segments)
+            endpoint(base, &segments)
         };
         for (name, template) in &d.query {
             url.query_pairs_mut().append_pair(name, &render(template));

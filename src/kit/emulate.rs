@@ -604,7 +604,10 @@ impl Described<'_> {
         let root = match (&self.description.entry, self.description.hooks.amount) {
             (Some(entry), _) => entry.pick(doc, None).ok()??,
             (None, Some(pick)) => pick(doc)?,
-            (None, None) => doc,
+            (None, None) => match &self.description.scope {
+                Some(scope) => scope.resolve(doc)?,
+                None => doc,
+            },
         };
         let raw = at
             .pointer

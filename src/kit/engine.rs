@@ -238,6 +238,18 @@ pub struct Hooks {
     pub code: Option<fn(&str) -> String>,
 }
 
+impl Hooks {
+    /// An RFC 7807 `type` URI's fragment as the code:
+    /// `https://developer.bulksms.com/json/v1/errors#insufficient-credits` →
+    /// `insufficient-credits`; a `type` without `#` is kept whole.
+    pub fn after_hash(error_type: &str) -> String {
+        error_type
+            .rsplit_once('#')
+            .map_or(error_type, |(_, code)| code)
+            .to_owned()
+    }
+}
+
 impl std::fmt::Debug for Hooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Hooks")
@@ -307,6 +319,52 @@ pub struct Description {
     /// A body that is a bare integer is an error code, whatever the status (seven).
     pub bare_code: bool,
     pub hooks: Hooks,
+    /// Where the account's own balance sits in the answer, when not at its
+    /// root (Vonage's subaccount list: `/_embedded/primary_account`).
+    pub scope: Option<Pointer>,
+    /// Several accounts' balances in one answer (Vonage's subaccounts).
+    pub each: Option<Each>,
+    /// Whether and how the vendor lists subaccounts' balances.
+    pub subaccounts: Option<Subaccounts>,
+    /// A list answered a page at a time (Brevo's reseller children).
+    pub paging: Option<Paging>,
+}
+
+/// Offset paging: `limit` and `offset` query parameters, pages of `size`,
+/// and the answer's count of every element at `total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: &'static str,
+    pub offset: &'static str,
+    pub size: u32,
+    pub total: Pointer,
+}
+
+/// Each element of `array` is one account's balance, read as the
+/// description reads its own: named by `label` when the element has one,
+/// else by `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Each {
+    pub array: Pointer,
+    pub id: Pointer,
+    pub label: Option<Pointer>,
+    /// An element whose value here is `true` holds no balance of its own
+    /// (Vonage's `use_primary_account_balance`).
+    pub shared: Option<Pointer>,
+}
+
+/// What a vendor offers for `subaccounts = …`.
+#[derive(Debug, Clone)]
+pub enum Subaccounts {
+    /// A documented endpoint that lists them with their balances: its own
+    /// description (with `scope` for the parent and `each` for the children),
+    /// on its own host unless the profile sets `base_url`.
+    Listed {
+        base_url: &'static str,
+        description: Box<Description>,
+    },
+    /// The vendor has subaccounts but no balance for them: why, in a sentence.
+    Refused(&'static str),
 }
 
 impl Description {
@@ -340,6 +398,10 @@ impl Description {
             text_errors: false,
             bare_code: false,
             hooks: Hooks::default(),
+            scope: None,
+            each: None,
+            subaccounts: None,
+            paging: None,
         }
     }
 
@@ -404,6 +466,62 @@ impl Description {
             field: Pointer::known(field),
             key: key.into(),
         });
+        self
+    }
+
+    /// Reads the account's own balance in the object at `pointer`.
+    pub fn scope(mut self, pointer: &str) -> Self {
+        self.scope = Some(Pointer::known(pointer));
+        self
+    }
+
+    /// Reads one more balance in each element of `array` (see [`Each`]).
+    pub fn each(mut self, array: &str, id: &str, label: &str, shared: Option<&str>) -> Self {
+        self.each = Some(Each {
+            array: Pointer::known(array),
+            id: Pointer::known(id),
+            label: Some(Pointer::known(label)),
+            shared: shared.map(Pointer::known),
+        });
+        self
+    }
+
+    /// Asks for the list a page of `size` at a time (see [`Paging`]).
+    pub fn paged(
+        mut self,
+        limit: &'static str,
+        offset: &'static str,
+        size: u32,
+        total: &str,
+    ) -> Self {
+        self.paging = Some(Paging {
+            limit,
+            offset,
+            size,
+            total: Pointer::known(total),
+        });
+        self
+    }
+
+    /// How many elements the whole list holds, as a paged answer says.
+    pub fn total_of(&self, reply: &Reply) -> Option<u64> {
+        let paging = self.paging.as_ref()?;
+        let doc = json::document(&reply.body)?;
+        json::scalar_text(paging.total.resolve(doc)?)?.parse().ok()
+    }
+
+    /// Subaccounts listed at another endpoint, described by `description`.
+    pub fn subaccounts(mut self, base_url: &'static str, description: Description) -> Self {
+        self.subaccounts = Some(Subaccounts::Listed {
+            base_url,
+            description: Box::new(description),
+        });
+        self
+    }
+
+    /// The vendor has subaccounts without balances of their own: `why`.
+    pub fn no_subaccount_balances(mut self, why: &'static str) -> Self {
+        self.subaccounts = Some(Subaccounts::Refused(why));
         self
     }
 
@@ -620,6 +738,96 @@ impl Description {
         Err(self.error(reply, doc))
     }
 
+    /// Every balance the answer holds: the account's own (labelled `None`),
+    /// then one per element of `each` (or, without `each`, per `entry`
+    /// element: DeepSeek's currencies). An error answer is one error.
+    pub fn interpret_all(
+        &self,
+        reply: &Reply,
+    ) -> Result<(Option<Balance>, Vec<Labelled>), CheckError> {
+        if !reply.status.is_success() {
+            return Err(self.error(reply, json::document(&reply.body)));
+        }
+        // The account's own balance, where the list holds it too (Vonage).
+        let own = match (&self.each, &self.scope) {
+            (Some(_), Some(_)) => Some(self.interpret(reply)?),
+            _ => None,
+        };
+        let doc = json::document(&reply.body).ok_or_else(|| self.error(reply, None))?;
+        let each = match (&self.each, &self.entry) {
+            (Some(each), _) => each.clone(),
+            (None, Some(entry)) => Each {
+                array: entry.array.clone(),
+                id: entry.field.clone(),
+                label: None,
+                shared: None,
+            },
+            (None, None) => return Ok((Some(self.interpret(reply)?), Vec::new())),
+        };
+        let items: Vec<&RawValue> = each
+            .array
+            .resolve(doc)
+            .and_then(|a| serde_json::from_str(a.get()).ok())
+            .ok_or_else(|| {
+                if self.each.is_some() {
+                    CheckError::provider(format!(
+                        "unexpected answer (HTTP {}): no `{}` list",
+                        reply.code(),
+                        each.array.as_str()
+                    ))
+                    .status(reply.code())
+                } else {
+                    self.error(reply, Some(doc))
+                }
+            })?;
+        if self.each.is_none() && items.is_empty() {
+            return Err(self.error(reply, Some(doc)));
+        }
+        let mut out = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let text = |p: &Pointer| {
+                p.resolve(item)
+                    .and_then(json::scalar_text)
+                    .filter(|t| !t.trim().is_empty())
+            };
+            let id = text(&each.id).unwrap_or_else(|| format!("#{}", i + 1));
+            let label = each
+                .label
+                .as_ref()
+                .and_then(text)
+                .unwrap_or_else(|| id.clone());
+            let shared = each
+                .shared
+                .as_ref()
+                .and_then(|p| p.resolve(item))
+                .is_some_and(|v| v.get().trim() == "true");
+            let outcome = if shared {
+                Err(CheckError::new(
+                    ErrorKind::Config,
+                    "it spends its parent account's balance, reported as the profile itself"
+                        .to_owned(),
+                ))
+            } else {
+                match self.read_at(reply, item, item) {
+                    Reading::Balance(b) => Ok(b),
+                    Reading::Refused(e) | Reading::Bad(e) => Err(e),
+                    Reading::Absent => Err(CheckError::provider(format!(
+                        "unexpected answer (HTTP {}): no balance for `{id}`",
+                        reply.code()
+                    ))
+                    .status(reply.code())),
+                }
+            };
+            out.push(Labelled {
+                id,
+                label,
+                shared,
+                outcome,
+            });
+        }
+        Ok((own, out))
+    }
+
     /// Whether to ask again: a 429 or 5xx status, or a rate-limit code inside
     /// any answer (SPEC §6: the vendor layer decides), after the vendor's hint.
     pub fn verdict(&self, reply: &Reply) -> Verdict {
@@ -700,7 +908,25 @@ impl Description {
                 Some(v) => (v, doc),
                 None => return unexpected("no balance entry in the answer".into()),
             },
-            (None, None) => (doc, doc),
+            (None, None) => match &self.scope {
+                Some(scope) => match scope.resolve(doc) {
+                    Some(v) => (v, v),
+                    None => return Reading::Absent,
+                },
+                None => (doc, doc),
+            },
+        };
+        self.read_at(reply, root, scope)
+    }
+
+    /// Reads a balance in `root`, its currency and details in `scope`.
+    fn read_at(&self, reply: &Reply, root: &RawValue, scope: &RawValue) -> Reading {
+        let status = reply.code();
+        let unexpected = |what: String| {
+            Reading::Bad(
+                CheckError::provider(format!("unexpected answer (HTTP {status}): {what}"))
+                    .status(status),
+            )
         };
         let mut parts: Vec<(Part, Decimal)> = Vec::new();
         for (part, at) in &self.parts {
@@ -959,7 +1185,7 @@ fn scaled(value: &RawValue, scale: u64) -> Result<(Decimal, Option<String>), Str
     Ok((result.normalize(), unit))
 }
 
-use super::{Balance, Part, Unit, status_kind, vendor_error};
+use super::{Balance, Labelled, Part, Unit, status_kind, vendor_error};
 
 #[cfg(test)]
 mod tests {

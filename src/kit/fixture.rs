@@ -42,7 +42,11 @@ pub enum Expect {
 
 #[derive(Debug, Clone)]
 pub struct Fixture {
+    /// Without its endpoint's prefix: `balance.http`.
     pub name: &'static str,
+    /// The endpoint it answers for, when not the balance's own: a file named
+    /// `subaccounts.balance.http` answers for the subaccount list.
+    pub endpoint: Option<&'static str>,
     pub status: u16,
     pub headers: Vec<(&'static str, &'static str)>,
     pub body: &'static str,
@@ -61,6 +65,10 @@ impl Fixture {
     /// Parses `text` (a file named `name`); the error says what is wrong.
     pub fn parse(name: &'static str, text: &'static str) -> Result<Fixture, String> {
         let fail = |m: &str| format!("fixture {name}: {m}");
+        let (endpoint, name) = match name.strip_prefix(SUBACCOUNTS) {
+            Some(rest) => (Some(&SUBACCOUNTS[..SUBACCOUNTS.len() - 1]), rest),
+            None => (None, name),
+        };
         let mut expect = None;
         let mut rest = text;
         let status_line = loop {
@@ -98,6 +106,7 @@ impl Fixture {
         let expect = expect.ok_or_else(|| fail("no `# expect:` line"))?;
         let fixture = Fixture {
             name,
+            endpoint,
             status,
             headers,
             body: body.strip_suffix('\n').unwrap_or(body),
@@ -118,6 +127,9 @@ impl Fixture {
         Ok(fixture)
     }
 }
+
+/// The prefix of a subaccount list's fixtures.
+const SUBACCOUNTS: &str = "subaccounts.";
 
 const KINDS: &[(&str, Option<ErrorKind>)] = &[
     ("balance", None),

@@ -137,15 +137,95 @@ impl<'a> Ctx<'a> {
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// What a profile with `subaccounts` hears from an adapter without them (the
+/// config refuses such a profile first, with the vendor's reason).
+pub const NO_SUBACCOUNTS: &str = "`subaccounts` is not supported by this provider";
+
 /// One configured vendor account.
 pub trait Adapter: Send + Sync + Debug {
     /// Where its requests go (the default, or the profile's `base_url`).
     fn base_url(&self) -> &Url;
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'a>) -> BoxFuture<'a, Result<Balance, CheckError>>;
+    /// Every balance the profile stands for: its own and, where the answer
+    /// holds several or `subaccounts` asks for them, each labelled one.
+    fn fetch_all<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        subaccounts: Option<&'a Selection>,
+    ) -> BoxFuture<'a, Result<Fetched, CheckError>> {
+        Box::pin(async move {
+            if subaccounts.is_some() {
+                return Err(CheckError::config(NO_SUBACCOUNTS));
+            }
+            Ok(Fetched {
+                own: Some(self.fetch(ctx).await?),
+                each: Vec::new(),
+            })
+        })
+    }
     /// Secrets the adapter found inside other keys' values (the `http` provider's
     /// `auth` and `headers` tables), so that they can be resolved offline too.
     fn secrets(&self) -> Vec<(String, SecretSource)> {
         Vec::new()
+    }
+}
+
+/// What one profile's fetch gave: its own balance (none when the answer
+/// only holds labelled ones, as DeepSeek's per-currency entries), then one
+/// per subaccount or entry.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub own: Option<Balance>,
+    pub each: Vec<Labelled>,
+}
+
+/// One of several balances an answer holds.
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    /// The vendor's id (a subaccount's key, a currency): what overrides name.
+    pub id: String,
+    /// The vendor's name for it, else its id: what the result is named by.
+    pub label: String,
+    /// It spends its parent's balance: no balance of its own to report.
+    pub shared: bool,
+    pub outcome: Result<Balance, CheckError>,
+}
+
+/// Which subaccounts a profile asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every one with a balance of its own.
+    All,
+    /// These, by id, in this order.
+    Ids(Vec<String>),
+}
+
+impl Selection {
+    /// The subaccounts asked for, out of what the vendor listed: all those
+    /// with a balance of their own, or each named one (an error result for an
+    /// id the vendor did not list, or one that spends its parent's balance).
+    pub fn pick(&self, listed: Vec<Labelled>) -> Vec<Labelled> {
+        match self {
+            Selection::All => listed.into_iter().filter(|l| !l.shared).collect(),
+            Selection::Ids(ids) => ids
+                .iter()
+                .map(|id| {
+                    listed
+                        .iter()
+                        .find(|l| l.id == *id)
+                        .cloned()
+                        .unwrap_or_else(|| Labelled {
+                            id: id.clone(),
+                            label: id.clone(),
+                            shared: false,
+                            outcome: Err(CheckError::config(format!(
+                                "no subaccount `{}` in the vendor's list",
+                                text::clean(id, 40)
+                            ))),
+                        })
+                })
+                .collect(),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use url::Url;
 use super::Adapter;
 use super::described::Described;
 use super::emulate::{self, Emulator, Request, Scenario, State};
-use super::engine::Description;
+use super::engine::{Description, Subaccounts};
 use super::fixture::{self, Fixture};
 use super::keys::{KeySpec, Rule, Values};
 
@@ -130,6 +130,7 @@ impl ProviderSpec {
         values: Values,
         base_url: Option<Url>,
     ) -> Result<Box<dyn Adapter>, String> {
+        let own_base = base_url.clone();
         let base_url = match (base_url, self.base_url) {
             (Some(_), BaseUrl::Key(key)) => {
                 return Err(format!(
@@ -162,17 +163,56 @@ impl ProviderSpec {
             }
         };
         Ok(match self.build {
-            Build::Described(describe) => Box::new(Described {
-                description: Arc::new(describe()),
-                base_url,
-                values,
-            }),
+            Build::Described(describe) => {
+                let description = describe();
+                // The profile's `base_url` serves both endpoints (a proxy, the
+                // sandbox); else the list's own host.
+                let subaccounts_url = match &description.subaccounts {
+                    Some(Subaccounts::Listed { base_url, .. }) => {
+                        Some(own_base.unwrap_or_else(|| known_url(base_url)))
+                    }
+                    _ => None,
+                };
+                Box::new(Described {
+                    description: Arc::new(description),
+                    base_url,
+                    subaccounts_url,
+                    values,
+                })
+            }
             Build::Code { build, .. } => build(values, base_url)?,
         })
     }
 
+    /// What it offers for `subaccounts = …`, if anything.
+    pub fn subaccounts(&self) -> Option<Subaccounts> {
+        match self.build {
+            Build::Described(describe) => describe().subaccounts,
+            Build::Code { .. } => None,
+        }
+    }
+
+    /// Whether its answer holds one balance per entry (DeepSeek's
+    /// currencies), each a result unless the profile picks one.
+    pub fn splits(&self) -> bool {
+        match self.build {
+            Build::Described(describe) => describe().entry.is_some(),
+            Build::Code { .. } => false,
+        }
+    }
+
+    /// Its balance endpoint's documented answers.
     pub fn fixtures(&self) -> Vec<Fixture> {
-        fixture::parse_all(self.fixtures)
+        let mut all = fixture::parse_all(self.fixtures);
+        all.retain(|f| f.endpoint.is_none());
+        all
+    }
+
+    /// Its subaccount list's documented answers (`subaccounts.*.http`).
+    pub fn subaccount_fixtures(&self) -> Vec<Fixture> {
+        let mut all = fixture::parse_all(self.fixtures);
+        all.retain(|f| f.endpoint.is_some());
+        all
     }
 
     /// Answers a sandbox request (the `/{name}` prefix removed).
@@ -180,6 +220,20 @@ impl ProviderSpec {
         match self.build {
             Build::Described(describe) => {
                 let description = describe();
+                if let Some(Subaccounts::Listed {
+                    description: list, ..
+                }) = &description.subaccounts
+                {
+                    let fixtures = self.subaccount_fixtures();
+                    let list = emulate::Described {
+                        provider: self.name,
+                        description: list,
+                        fixtures: &fixtures,
+                    };
+                    if list.serves(request) {
+                        return list.answer(request, state);
+                    }
+                }
                 let fixtures = self.fixtures();
                 emulate::Described {
                     provider: self.name,

@@ -73,7 +73,49 @@ impl<K> Serialize for Amounts<'_, K> {
 }
 
 pub fn render(results: &[CheckResult]) -> String {
-    let rows: Vec<Row> = results
+    let mut text = serde_json::to_string_pretty(&rows(results)).expect("rows serialise");
+    text.push('\n');
+    text
+}
+
+/// `--json --totals`: the rows under `results`, and one total per currency
+/// and unit kind (`result::totals`) under `totals`.
+pub fn render_with_totals(results: &[CheckResult]) -> String {
+    #[derive(Serialize)]
+    struct Total<'a> {
+        currency: &'a str,
+        unit: &'static str,
+        /// Whose credits or messages; null for money.
+        provider: Option<&'a str>,
+        amount: Box<RawValue>,
+        results: usize,
+    }
+    #[derive(Serialize)]
+    struct Document<'a> {
+        results: Vec<Row<'a>>,
+        totals: Vec<Total<'a>>,
+    }
+    let totals = crate::result::totals(results);
+    let document = Document {
+        results: rows(results),
+        totals: totals
+            .iter()
+            .map(|t| Total {
+                currency: &t.currency,
+                unit: t.unit.as_str(),
+                provider: t.provider.as_deref(),
+                amount: json_number(t.amount),
+                results: t.results,
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("rows serialise");
+    text.push('\n');
+    text
+}
+
+fn rows(results: &[CheckResult]) -> Vec<Row<'_>> {
+    results
         .iter()
         .map(|r| {
             let balance = r.outcome.as_ref().ok();
@@ -100,10 +142,7 @@ pub fn render(results: &[CheckResult]) -> String {
                 forecast: r.forecast.as_ref().map(Forecast::from),
             }
         })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&rows).expect("rows serialise");
-    text.push('\n');
-    text
+        .collect()
 }
 
 #[cfg(test)]

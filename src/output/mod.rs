@@ -30,6 +30,8 @@ pub struct Style {
     /// The terminal's width, when stdout is one: the last column wraps to fit.
     /// `None` in a pipe or a file, where lines are never cut.
     pub width: Option<usize>,
+    /// `--totals`: JSON becomes `{"results": […], "totals": […]}`.
+    pub totals: bool,
 }
 
 /// The width of the terminal stdout is, if it is one (`COLUMNS` wins, as
@@ -59,6 +61,7 @@ pub fn render(
 ) -> Vec<u8> {
     match format {
         Format::Table => table::render(results, style).into_bytes(),
+        Format::Json if style.totals => json::render_with_totals(results).into_bytes(),
         Format::Json => json::render(results).into_bytes(),
         Format::Value => value(results).into_bytes(),
         Format::Prometheus => prometheus::render(results, last_success).into_bytes(),

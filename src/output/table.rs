@@ -220,6 +220,28 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
         rows.push(row);
         colours.push(color);
     }
+    // A total per currency and unit kind, where two or more rows make one.
+    for t in crate::result::totals(results)
+        .into_iter()
+        .filter(|t| t.results > 1)
+    {
+        let mut row = vec![
+            "total".to_owned(),
+            // Credits and messages are summed per vendor: name it.
+            match &t.provider {
+                Some(p) => format!("{p}, {} results", t.results),
+                None => format!("{} results", t.results),
+            },
+            t.amount.to_string(),
+            t.currency,
+        ];
+        if forecasts {
+            row.push(String::new());
+        }
+        row.push(String::new());
+        rows.push(row);
+        colours.push("");
+    }
     // Names are cut and the status wrapped when a terminal is narrow; the
     // balance, its currency and the days left never are.
     let mut fits = vec![Fit::Cut, Fit::Cut, Fit::Keep, Fit::Keep, Fit::Keep];
@@ -232,7 +254,7 @@ pub fn render(results: &[CheckResult], style: Style) -> String {
     for (mut row, color) in rows.into_iter().zip(colours) {
         let status = row.pop().unwrap_or_default();
         let mut cells: Vec<Cell> = row.into_iter().map(Cell::new).collect();
-        cells.push(if style.color {
+        cells.push(if style.color && !status.is_empty() {
             // Each wrapped line coloured on its own, so no code spans a line end.
             let lines: Vec<String> = status
                 .lines()
@@ -286,6 +308,7 @@ mod tests {
             Style {
                 color: true,
                 width: None,
+                totals: false,
             },
         );
         assert!(
@@ -307,6 +330,7 @@ mod tests {
             Style {
                 color: false,
                 width: Some(60),
+                totals: false,
             },
         );
         assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");

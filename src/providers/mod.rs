@@ -82,6 +82,20 @@ pub fn names() -> String {
         .join(", ")
 }
 
+/// Providers whose subaccounts' balances `subaccounts = …` can check.
+pub fn with_subaccounts() -> Vec<&'static str> {
+    REGISTRY
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.subaccounts(),
+                Some(crate::kit::engine::Subaccounts::Listed { .. })
+            )
+        })
+        .map(|p| p.name)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,11 +208,19 @@ pub(crate) mod fixtures_read_as_expected {
         fixtures: &[crate::kit::fixture::Fixture],
     ) {
         for f in fixtures {
-            let got = d.interpret(&reply(f)).map(|mut b| {
-                // What the adapter reports for a profile without `currency`.
-                b.currency = b.currency.or_else(|| d.default_currency_for(|_| None));
-                b
-            });
+            // The profile's own balance, else (one per entry) the first.
+            let got = d
+                .interpret_all(&reply(f))
+                .and_then(|(own, each)| match (own, each.into_iter().next()) {
+                    (Some(own), _) => Ok(own),
+                    (None, Some(first)) => first.outcome,
+                    (None, None) => panic!("{vendor} {}: no balance at all", f.name),
+                })
+                .map(|mut b| {
+                    // What the adapter reports for a profile without `currency`.
+                    b.currency = b.currency.or_else(|| d.default_currency_for(|_| None));
+                    b
+                });
             let what = format!("{vendor} {}", f.name);
             match (&f.expect, got) {
                 (want @ Expect::Balance { currency, .. }, Ok(b)) => {
@@ -235,7 +257,13 @@ pub(crate) mod fixtures_read_as_expected {
     fn every_described_fixture() {
         for p in REGISTRY {
             if let Build::Described(describe) = p.build {
-                check(p.name, &describe(), &p.fixtures());
+                let d = describe();
+                check(p.name, &d, &p.fixtures());
+                if let Some(crate::kit::engine::Subaccounts::Listed { description, .. }) =
+                    &d.subaccounts
+                {
+                    check(p.name, description, &p.subaccount_fixtures());
+                }
             }
         }
     }

@@ -199,7 +199,7 @@ fn every_fixture_through_the_binary() {
 fn check_fixtures(p: &ProviderSpec, mount: &str) -> Vec<String> {
     let mut failures = Vec::new();
     let fixtures = p.fixtures();
-    if fixtures.len() != p.fixtures.len() {
+    if fixtures.len() + p.subaccount_fixtures().len() != p.fixtures.len() {
         failures.push(format!("{}: a fixture does not parse", p.name));
     }
     let home = Home::new();
@@ -226,7 +226,12 @@ fn check_fixtures(p: &ProviderSpec, mount: &str) -> Vec<String> {
         let mut served = None;
         let mut misses = Vec::new();
         for (name, keys) in variants {
-            let Some(row) = rows.iter().find(|r| r.profile == *name) else {
+            // An answer with one balance per entry (DeepSeek's currencies)
+            // gives `name/ENTRY` rows: the first stands for the fixture.
+            let Some(row) = rows
+                .iter()
+                .find(|r| r.profile == *name || r.profile.starts_with(&format!("{name}/")))
+            else {
                 failures.push(format!("{what}: no row for {name}\n{}", stderr(&out)));
                 continue;
             };
@@ -264,6 +269,74 @@ fn check_fixtures(p: &ProviderSpec, mount: &str) -> Vec<String> {
         }
     }
     failures
+}
+
+/// Every documented answer of a subaccount list, through `balance check
+/// --json` with `subaccounts = true` against the sandbox: the parent account's
+/// row is what the fixture expects, and a listed subaccount with a balance of
+/// its own is a row `profile/label` beside it.
+#[test]
+fn every_subaccount_fixture_through_the_binary() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let mut config = String::from(SETTINGS);
+    let mut cases = Vec::new();
+    for p in REGISTRY {
+        // A list that holds the account's own balance (Vonage's) is checked
+        // by the profile's row; one of children only (Brevo's), by the first child's.
+        let own = matches!(
+            p.subaccounts(),
+            Some(balance::kit::engine::Subaccounts::Listed { description, .. })
+                if description.scope.is_some()
+        );
+        for f in p.subaccount_fixtures() {
+            for (name, keys) in fixture_profiles(p, &sandbox.url(p.name), &f) {
+                let name = format!("{name}--subaccounts");
+                config.push_str(&format!(
+                    "\n[profiles.\"{name}\"]\nprovider = \"{}\"\nsubaccounts = true\n{keys}",
+                    p.name
+                ));
+                cases.push((p.name, own, f.clone(), name, keys));
+            }
+        }
+    }
+    assert!(
+        cases.iter().any(|c| c.0 == "vonage") && cases.iter().any(|c| c.0 == "brevo"),
+        "Vonage's and Brevo's subaccount lists have fixtures"
+    );
+    home.config(&config);
+    let out = home.run(&["check", "--json"]);
+    let rows = rows(&out);
+    let mut failures = Vec::new();
+    for (provider, own, f, name, keys) in &cases {
+        let what = format!("{provider} subaccounts.{}", f.name);
+        let is_balance = matches!(f.expect, Expect::Balance { .. });
+        let child = format!("{name}/");
+        let Some(row) = rows.iter().find(|r| {
+            if *own || !is_balance {
+                r.profile == *name
+            } else {
+                r.profile.starts_with(&child)
+            }
+        }) else {
+            failures.push(format!("{what}: no row for {name}\n{}", stderr(&out)));
+            continue;
+        };
+        if let Some(why) = mismatch(f, keys, row) {
+            failures.push(format!("{what}: {why}"));
+        }
+        let children = rows
+            .iter()
+            .filter(|r| r.profile.starts_with(&child))
+            .count();
+        if is_balance == (children == 0) {
+            failures.push(format!(
+                "{what}: {children} subaccount rows beside {}",
+                row.status
+            ));
+        }
+    }
+    report("documented subaccount fixtures", failures);
 }
 
 /// A healthy request of a described vendor, built from its description and

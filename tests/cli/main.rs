@@ -30,6 +30,7 @@ mod secret_sources;
 mod secrets;
 mod serve;
 mod serve_hardening;
+mod subaccounts;
 mod terminal;
 mod vendors;
 mod vendors_a;

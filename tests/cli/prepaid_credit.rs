@@ -5,12 +5,12 @@
 use crate::common::hostile::{Hostile, json};
 use crate::common::{Home, code, stderr};
 
+/// DeepSeek's documented entry and one in its other currency.
+const TWO_CURRENCIES: &str = r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"},{"currency":"USD","total_balance":"7.31","granted_balance":"0.00","topped_up_balance":"7.31"}]}"#;
+
 #[test]
 fn deepseek_currency_picks_the_balance() {
-    let server = Hostile::fixed(json(
-        200,
-        r#"{"is_available":true,"balance_infos":[{"currency":"CNY","total_balance":"110.00","granted_balance":"10.00","topped_up_balance":"100.00"},{"currency":"USD","total_balance":"7.31","granted_balance":"0.00","topped_up_balance":"7.31"}]}"#,
-    ));
+    let server = Hostile::fixed(json(200, TWO_CURRENCIES));
     let home = Home::new();
     let profile = |name: &str, extra: &str| {
         format!(
@@ -38,13 +38,86 @@ fn deepseek_currency_picks_the_balance() {
     ] {
         assert!(text.contains(digits), "{digits} in {text}");
     }
-    let unset = by("unset");
-    assert_eq!(unset["error"]["kind"], "config", "{unset}");
-    let message = unset["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains("CNY, USD") && message.contains("set `currency`"),
-        "{message}"
+    // Without `currency`, each entry is a result of its own, in the
+    // vendor's order, named by its currency (issue 20 item 4).
+    let unset: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["profile"].as_str().unwrap().starts_with("unset"))
+        .map(|r| {
+            (
+                r["profile"].as_str().unwrap(),
+                r["currency"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unset,
+        [("unset/CNY", "CNY"), ("unset/USD", "USD")],
+        "{}",
+        stderr(&out)
     );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// Per-currency thresholds by `overrides`, the table's totals per currency,
+/// a single result by `profile/label` for `--value`, and `--json --totals`.
+#[test]
+fn deepseek_currencies_are_results_with_their_own_thresholds() {
+    let server = Hostile::fixed(json(200, TWO_CURRENCIES));
+    let home = Home::new();
+    home.config(&format!(
+        "[settings]\nretries = 0\nhistory = false\n\n[profiles.a]\nprovider = \"deepseek\"\nbase_url = \"{url}\"\napi_key = \"sk-test\"\nmin_balance = 5\n\n[profiles.a.overrides.USD]\nmin_balance = 10\n\n[profiles.b]\nprovider = \"deepseek\"\nbase_url = \"{url}\"\napi_key = \"sk-test\"\n",
+        url = server.url()
+    ));
+    let out = home.run(&["check"]);
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    // USD 7.31 is below its own 10, CNY 110.00 above the profile's 5.
+    assert_eq!(code(&out), 9, "{table}{}", stderr(&out));
+    let line = |start: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} in {table}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(line("a/USD ").ends_with("LOW (min 10)"), "{table}");
+    assert!(line("a/CNY ").ends_with("ok"), "{table}");
+    // One total per currency, exact, never across them.
+    let totals: Vec<&str> = table.lines().filter(|l| l.starts_with("total")).collect();
+    assert_eq!(totals.len(), 2, "{table}");
+    assert!(table.contains("220.00  CNY"), "{table}");
+    assert!(table.contains("14.62  USD"), "{table}");
+
+    let out = home.run(&["check", "a/USD", "--value"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "7.31\n",
+        "{}",
+        stderr(&out)
+    );
+    let out = home.run(&["check", "a", "--value"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("a/CNY, a/USD"), "{}", stderr(&out));
+
+    let out = home.run(&["check", "--json", "--totals"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["results"].as_array().unwrap().len(), 4);
+    let text = String::from_utf8_lossy(&out.stdout).replace([' ', '\n'], "");
+    assert!(
+        text.contains(
+            r#"{"currency":"CNY","unit":"money","provider":null,"amount":220.00,"results":2}"#
+        ) && text.contains(
+            r#"{"currency":"USD","unit":"money","provider":null,"amount":14.62,"results":2}"#
+        ),
+        "{text}"
+    );
+    // Without --totals, --json stays the array scripts read.
+    let out = home.run(&["check", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows.is_array());
 }
 
 #[test]

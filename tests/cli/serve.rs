@@ -584,3 +584,47 @@ fn sighup_onto_a_fifo_or_a_device_keeps_the_old_config_and_the_scheduler() {
     }
     assert_eq!(serve.terminate(), 0);
 }
+
+/// `balance serve` shows a profile's subaccounts after it, in the JSON API,
+/// the metrics and the page, and no longer shows one the vendor stops listing.
+#[test]
+fn serve_shows_each_subaccount_and_forgets_one_no_longer_listed() {
+    let sandbox = Sandbox::start(&[]);
+    let home = Home::new();
+    let profile = |secret: &str| {
+        format!(
+            "[settings]\ntimeout = 2\nretries = 0\n\n[profiles.resell]\nprovider = \"vonage\"\nbase_url = \"{}\"\napi_key = \"a1b2c3d4\"\napi_secret = \"{secret}\"\nsubaccounts = true\n",
+            sandbox.url("vonage")
+        )
+    };
+    home.config(&profile("fixture:balance"));
+    let serve = Serve::start(&home);
+    let names = |rows: &[Value]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r["profile"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let rows = serve.balances_until(None, |rows| rows.len() == 3);
+    assert_eq!(
+        names(&rows),
+        [
+            "resell",
+            "resell/own balance subaccount",
+            "resell/second own balance subacct"
+        ]
+    );
+    let (_, metrics) = serve.get("/metrics");
+    assert!(
+        metrics.contains("balance_amount{profile=\"resell/own balance subaccount\""),
+        "{metrics}"
+    );
+    let (_, page) = serve.get("/");
+    assert!(page.contains("resell/own balance subaccount"), "{page}");
+
+    // The list now holds one subaccount of its own (the other is shared).
+    home.config(&profile("fixture:balance-shared"));
+    serve.signal("HUP");
+    let rows = serve.balances_until(None, |rows| rows.len() == 2);
+    assert_eq!(names(&rows), ["resell", "resell/own balance subaccount"]);
+    assert_eq!(serve.terminate(), 0);
+}

@@ -49,11 +49,22 @@ pub(super) struct Rendered {
 }
 
 impl Shared {
+    /// In file order; a profile's `profile/label` results after its own,
+    /// by name.
     fn results(&self) -> Vec<CheckResult> {
-        self.order
-            .iter()
-            .filter_map(|n| self.latest.get(n).cloned())
-            .collect()
+        let mut out = Vec::new();
+        for n in &self.order {
+            out.extend(self.latest.get(n).cloned());
+            let mut each: Vec<&CheckResult> = self
+                .latest
+                .iter()
+                .filter(|(k, _)| k.split_once('/').is_some_and(|(p, _)| p == n))
+                .map(|(_, r)| r)
+                .collect();
+            each.sort_by(|a, b| a.profile.cmp(&b.profile));
+            out.extend(each.into_iter().cloned());
+        }
+        out
     }
 
     /// The document, made again only when the results changed since (or, for
@@ -105,7 +116,11 @@ impl Shared {
                 let pending: Vec<String> = self
                     .order
                     .iter()
-                    .filter(|n| !self.latest.contains_key(*n))
+                    .filter(|n| {
+                        !self.latest.keys().any(|k| {
+                            k == *n || k.split_once('/').is_some_and(|(p, _)| p == n.as_str())
+                        })
+                    })
                     .cloned()
                     .collect();
                 output::page::render(&results, &self.chart, &pending, now)

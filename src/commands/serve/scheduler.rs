@@ -54,7 +54,7 @@ pub(super) fn bound(points: &mut Vec<Point>, since: i64) {
     }
 }
 
-pub(super) type Check = Pin<Box<dyn Future<Output = (String, Option<CheckResult>)>>>;
+pub(super) type Check = Pin<Box<dyn Future<Output = (String, Vec<CheckResult>)>>>;
 
 /// Checks each profile when it is due, one check per profile at a time, at most
 /// `concurrency` at once; hands each result to the recorder. Returns once a
@@ -104,7 +104,7 @@ pub(super) async fn schedule(
                 in_flight.remove(&name);
                 let every = interval_of(&current.config, &name, interval_flag);
                 due.insert(name, Instant::now() + jittered(every));
-                if let Some(result) = result {
+                for result in result {
                     let _ = to_recorder.send((result, current.clone()));
                 }
             }
@@ -148,8 +148,9 @@ pub(super) async fn schedule(
     loop {
         tokio::select! {
             next = checks.next() => match next {
-                Some((_, Some(result))) => { let _ = to_recorder.send((result, current.clone())); }
-                Some((_, None)) => {}
+                Some((_, results)) => for result in results {
+                    let _ = to_recorder.send((result, current.clone()));
+                },
                 None => break,
             },
             signal = signals.recv() => if let Signal::Stop = signal { break },
@@ -171,8 +172,8 @@ pub(super) fn check(current: Rc<Current>, index: usize, cache_dir: Option<PathBu
             cache_dir,
             overrides: Overrides::default(),
         };
-        let mut results = runner.run(&[entry]).await;
-        (entry.name.clone(), results.pop())
+        let results = runner.run(&[entry]).await;
+        (entry.name.clone(), results)
     })
 }
 
@@ -235,6 +236,13 @@ pub(super) async fn publish_and_alert(
     {
         let since = crate::history::micros(SystemTime::now() - lock(state).options.chart_window);
         let mut shared = lock(state);
+        // A subaccount no longer listed is no longer shown: a profile's
+        // results are replaced together.
+        let fresh: HashSet<&str> = batch.iter().map(|r| r.profile.as_str()).collect();
+        let parents: HashSet<&str> = batch.iter().map(|r| parent(&r.profile)).collect();
+        shared
+            .latest
+            .retain(|name, _| fresh.contains(name.as_str()) || !parents.contains(parent(name)));
         for r in &batch {
             if let Ok(balance) = &r.outcome {
                 shared.last_success.insert(r.profile.clone(), r.checked_at);
@@ -271,6 +279,12 @@ pub(super) async fn publish_and_alert(
             }
         });
     }
+}
+
+/// The profile a result belongs to: its name up to `/` (which no profile
+/// name holds).
+fn parent(name: &str) -> &str {
+    name.split('/').next().unwrap_or(name)
 }
 
 /// The line a change of a profile's state is worth, with the reason: the

@@ -1,5 +1,6 @@
 //! Brevo (formerly Sendinblue): `GET {base}/v3/account` with an `api-key`
 //! header; the balance is the SMS credits of the `plan` entry of type `sms`.
+//! With `subaccounts`, a reseller's children from `GET {base}/v3/reseller/children`.
 
 use serde_json::value::RawValue;
 
@@ -31,6 +32,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
                 amount: Some(sms_plan),
                 ..Hooks::default()
             })
+            .subaccounts("https://api.brevo.com", children())
     }),
     fixtures: crate::fixtures!("brevo"),
 };
@@ -44,4 +46,20 @@ fn sms_plan(doc: &RawValue) -> Option<&RawValue> {
     entries
         .into_iter()
         .find(|e| kind.resolve(e).and_then(string).as_deref() == Some("sms"))
+}
+
+/// A reseller's children (Brevo's Swagger, GET /reseller/children: schema
+/// `getChildrenList`, pages of at most 20 by `limit` and `offset`): each
+/// child's SMS credits, `credits.smsCredits` (int64).
+fn children() -> Description {
+    Description::get("/v3/reseller/children")
+        .auth(Auth::header("api-key", "api_key"))
+        .each("/children", "/id", "/companyName", None)
+        .paged("limit", "offset", 20, "/count")
+        .balance("/credits/smsCredits")
+        .unit(Unit::Credits)
+        .fixed_currency("credits")
+        .error_code("/code")
+        .error_message("/message")
+        .codes(ErrorKind::Auth, &["unauthorized", "permission_denied"])
 }

@@ -36,18 +36,9 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             // Out of credits is a 403, but not about credentials.
             .codes(ErrorKind::Provider, &["insufficient-credits"])
             .hooks(Hooks {
-                code: Some(after_hash),
+                code: Some(Hooks::after_hash),
                 ..Hooks::default()
             })
     }),
     fixtures: crate::fixtures!("bulksms"),
 };
-
-/// `https://developer.bulksms.com/json/v1/errors#insufficient-credits` →
-/// `insufficient-credits`; a `type` without `#` is kept whole.
-fn after_hash(error_type: &str) -> String {
-    error_type
-        .rsplit_once('#')
-        .map_or(error_type, |(_, code)| code)
-        .to_owned()
-}

@@ -25,6 +25,11 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .currency("/data/_currency/currency_name_short")
             .error_code("/response_code")
             .error_message("/response_msg")
+            // The vendor's OpenAPI `subaccount` schema (GET /v3/subaccounts)
+            // has users and permissions, no balance.
+            .no_subaccount_balances(
+                "subaccounts have no balance of their own (its subaccount endpoints, GET /v3/subaccounts, list users and permissions only); prepaid subaccounts share the main account's balance, which this profile checks",
+            )
     }),
     fixtures: crate::fixtures!("clicksend"),
 };

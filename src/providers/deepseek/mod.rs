@@ -1,12 +1,13 @@
 //! DeepSeek: `GET {base}/user/balance`, Bearer; one balance per currency in
-//! `balance_infos`, picked by the profile's `currency`.
+//! `balance_infos`: each a result (`profile/CNY`), or the one the profile's
+//! `currency` picks.
 
 use crate::kit::prelude::*;
 
 pub static SPEC: ProviderSpec = ProviderSpec {
     name: "deepseek",
     aliases: &[],
-    about: "DeepSeek (API credit; one currency per profile)",
+    about: "DeepSeek (API credit; one result per currency, or `currency` picks one)",
     keys: &[KeySpec::secret("api_key", "API key, sent as `Authorization: Bearer`").required()],
     rules: &[],
     base_url: BaseUrl::Default("https://api.deepseek.com"),
@@ -15,7 +16,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             .json()
             .auth(Auth::bearer("api_key"))
             // CNY and USD balances come as separate entries: the profile's
-            // `currency` picks one; unset, the answer must hold only one.
+            // `currency` picks one; unset, each is a result of its own.
             .entry("/balance_infos", "/currency", "currency")
             // "Total available balance, including granted and topped-up".
             .balance("/total_balance")

@@ -90,6 +90,7 @@ fn build(values: Values, base_url: Url) -> Result<Box<dyn Adapter>, String> {
     Ok(Box::new(Described {
         description: Arc::new(description),
         base_url,
+        subaccounts_url: None,
         values,
     }))
 }

@@ -171,6 +171,7 @@ fn build(values: Values, url: Url) -> Result<Box<dyn Adapter>, String> {
     Ok(Box::new(Described {
         description: Arc::new(d),
         base_url: url,
+        subaccounts_url: None,
         values,
     }))
 }

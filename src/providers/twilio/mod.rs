@@ -53,6 +53,9 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             // "Child accounts do not contain balance information" (spec).
             .codes(ErrorKind::NotPrepaid, &["20404"])
             .codes(ErrorKind::RateLimited, &["20429"])
+            .no_subaccount_balances(
+                "subaccounts have no balance of their own (Twilio's API reference: \"Child accounts do not contain balance information\"); their spending is the parent account's, which this profile checks",
+            )
     }),
     fixtures: crate::fixtures!("twilio"),
 };
