@@ -65,10 +65,7 @@ fn forget(path: &Path, profile: &str, yes: bool) -> Result<(), AppError> {
         return Ok(());
     }
     let mut store = Store::open(path).map_err(store_error)?;
-    let rows = store
-        .records_of(profile, i64::MIN)
-        .map_err(store_error)?
-        .len();
+    let rows = store.count_of(profile).map_err(store_error)?;
     if rows == 0 {
         crate::log::line(format_args!(
             "nothing recorded for {profile}; nothing removed"

@@ -102,6 +102,11 @@ pub struct Imported {
     pub skipped: usize,
 }
 
+/// A profile's own rows and those of its results (`profile/label`: its
+/// subaccounts, its per-currency balances). Not LIKE: `_` is a wildcard there
+/// and a valid character of a name.
+const OF_PROFILE: &str = "(profile = ?1 OR substr(profile, 1, length(?1) + 1) = ?1 || '/')";
+
 impl Store {
     /// Opens the store for recording, creating it (and its directory) when absent
     /// and migrating an older schema. A file that is not a SQLite database is
@@ -505,9 +510,21 @@ impl Store {
     /// many checks went.
     pub fn forget(&mut self, profile: &str) -> Result<usize, StoreError> {
         self.write(|tx| {
-            tx.execute("DELETE FROM alert_state WHERE profile = ?1", [profile])?;
-            tx.execute("DELETE FROM checks WHERE profile = ?1", [profile])
+            tx.execute(
+                &format!("DELETE FROM alert_state WHERE {OF_PROFILE}"),
+                [profile],
+            )?;
+            tx.execute(&format!("DELETE FROM checks WHERE {OF_PROFILE}"), [profile])
         })
+    }
+
+    /// How many rows `forget(profile)` would remove.
+    pub fn count_of(&self, profile: &str) -> Result<usize, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!("SELECT count(*) FROM checks WHERE {OF_PROFILE}"))?
+                .query_row([profile], |r| r.get::<_, i64>(0))
+        })
+        .map(|n| n as usize)
     }
 
     /// Replaces the given (profile, target) states, in one transaction.
@@ -893,6 +910,8 @@ mod tests {
                 record("a", 1, Some("1")),
                 record("b", 1, Some("2")),
                 record("a", 2, None),
+                record("a/sub", 2, Some("3")),
+                record("ab", 2, Some("4")),
             ])
             .unwrap();
         let st = AlertState {
@@ -906,8 +925,9 @@ mod tests {
                 ("b".into(), "index:1".into(), st),
             ])
             .unwrap();
-        assert_eq!(store.forget("a").unwrap(), 2);
-        assert_eq!(store.profiles().unwrap(), ["b"]);
+        assert_eq!(store.count_of("a").unwrap(), 3);
+        assert_eq!(store.forget("a").unwrap(), 3);
+        assert_eq!(store.profiles().unwrap(), ["ab", "b"]);
         let states = store.alert_states().unwrap();
         assert_eq!(
             states.keys().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
