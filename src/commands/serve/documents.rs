@@ -132,4 +132,3 @@ pub(super) fn compress(plain: &[u8]) -> Bytes {
     let _ = encoder.write_all(plain);
     Bytes::from(encoder.finish().unwrap_or_default())
 }
-
