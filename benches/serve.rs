@@ -17,6 +17,7 @@
 //!
 //!   cargo bench --bench serve
 //!   PROFILES=200 SOAK_SECS=60 cargo bench --bench serve     # a quick look
+//!   BALANCE_BIN=/tmp/balance-before cargo bench --bench serve  # another build
 //!
 //! Linux only (memory is read from /proc).
 
@@ -51,7 +52,10 @@ fn main() {
     let soak_secs = env("SOAK_SECS", 300);
     let soak_interval = env("SOAK_INTERVAL", 1);
     let prefill = env("PREFILL", 200) as i64;
-    let bin = env!("CARGO_BIN_EXE_balance");
+    // BALANCE_BIN: another build to measure (a saved binary from before a change).
+    let bin_path =
+        std::env::var("BALANCE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_balance").into());
+    let bin = bin_path.as_str();
     let dir = tempfile::tempdir().unwrap();
 
     // The sandbox, on its own port; its snippet gives one profile per vendor.
@@ -312,8 +316,10 @@ fn start_serve(bin: &str, config: &Path, dir: &Path, interval: Option<u64>) -> (
             .next()
             .expect("serve ended before saying where it listens")
             .unwrap();
-        if let Some(addr) = line.split("serving on ").nth(1) {
-            break addr.trim().to_owned();
+        // `balance: serving on http://127.0.0.1:PORT (1000 profiles, every 5m)`
+        if let Some(rest) = line.split("serving on ").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap_or_default();
+            break addr.trim_end_matches(':').to_owned();
         }
     };
     // Keep draining stderr so that serve never blocks on a full pipe.

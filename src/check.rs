@@ -83,12 +83,14 @@ impl Runner<'_> {
         let queue: Vec<(usize, std::sync::Arc<Pool<'_>>)> = groups
             .into_iter()
             .flat_map(|group| {
-                let pool = std::sync::Arc::new(self.http.pool());
+                let pool =
+                    std::sync::Arc::new(self.http.pool_for(group.len(), self.settings.concurrency));
                 group.into_iter().map(move |i| (i, pool.clone()))
             })
             .collect();
         let mut checks = futures_util::stream::iter(queue)
             .map(|(i, pool)| async move {
+                pool.start();
                 let entry = entries[i];
                 (
                     i,

@@ -15,12 +15,12 @@
 //! word), where a substring rule would blank out ordinary words; longer ones
 //! anywhere. Values under `MIN_CHARS` are not credentials and are left alone.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::RwLock;
+use std::collections::BTreeSet;
+use std::sync::{RwLock, RwLockReadGuard};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
 
 const REDACTED: &str = "[redacted]";
 
@@ -33,20 +33,48 @@ const SAFE_CHARS: usize = 8;
 const MIN_CHARS: usize = 4;
 
 struct Forms {
-    /// Forms removed anywhere, keyed by their first four bytes: `scrub` looks at
-    /// each position of a line once instead of searching it for every form.
-    anywhere: BTreeMap<[u8; 4], Vec<SecretString>>,
+    /// The forms removed anywhere, end to end in one buffer. A secret has up to
+    /// twenty forms and a run of 5,000 profiles as many secrets: a string and a
+    /// map entry each came to 6 MiB, a third of that run's heap.
+    text: Option<SecretBox<Vec<u8>>>,
+    /// Where each form is in `text`, sorted by its first four bytes and then
+    /// longest first, so that `scrub` looks at each position of a line once
+    /// instead of searching it for every form.
+    anywhere: Vec<Span>,
+    /// Forms were added since `anywhere` was sorted: the next `scrub` sorts.
+    unsorted: bool,
     /// Forms of short secrets, removed only between non-alphanumerics.
     tokens: Vec<SecretString>,
     /// Profile and provider names, printed as written.
     names: BTreeSet<String>,
 }
 
+/// One form: its first four bytes, and where it is in `Forms::text`.
+#[derive(Clone, Copy)]
+struct Span {
+    key: [u8; 4],
+    start: u32,
+    len: u32,
+}
+
 static FORMS: RwLock<Forms> = RwLock::new(Forms {
-    anywhere: BTreeMap::new(),
+    text: None,
+    anywhere: Vec::new(),
+    unsorted: false,
     tokens: Vec::new(),
     names: BTreeSet::new(),
 });
+
+/// The forms, sorted for `scrub`.
+fn sorted_forms() -> RwLockReadGuard<'static, Forms> {
+    let forms = FORMS.read().unwrap_or_else(|e| e.into_inner());
+    if !forms.unsorted {
+        return forms;
+    }
+    drop(forms);
+    FORMS.write().unwrap_or_else(|e| e.into_inner()).sort();
+    FORMS.read().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A secret value: from now on `scrub` removes it raw, base64-, percent-, form-
 /// and JSON-encoded, and inside the base64 of any text that holds it.
@@ -110,7 +138,7 @@ pub fn register_name(name: &str) {
 /// first, the longest form at a position wins, and a registered name at least
 /// as long as the secret form there is kept as written.
 pub fn scrub(text: &str) -> String {
-    let forms = FORMS.read().unwrap_or_else(|e| e.into_inner());
+    let forms = sorted_forms();
     if forms.anywhere.is_empty() && forms.tokens.is_empty() {
         return text.to_owned();
     }
@@ -139,19 +167,73 @@ pub fn scrub(text: &str) -> String {
 }
 
 impl Forms {
+    fn form(&self, span: &Span) -> &[u8] {
+        let text = self.text.as_ref().map_or(&[][..], |t| t.expose_secret());
+        &text[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// `anywhere` sorted by first four bytes and longest first, each form
+    /// once, and `text` holding only those forms.
+    fn sort(&mut self) {
+        let mut spans = std::mem::take(&mut self.anywhere);
+        spans.sort_by(|a, b| {
+            (a.key, std::cmp::Reverse(a.len), self.form(a)).cmp(&(
+                b.key,
+                std::cmp::Reverse(b.len),
+                self.form(b),
+            ))
+        });
+        spans.dedup_by(|a, b| self.form(a) == self.form(b));
+        let mut text = Vec::with_capacity(spans.iter().map(|s| s.len as usize).sum());
+        for span in &mut spans {
+            let start = text.len() as u32;
+            text.extend_from_slice(self.form(span));
+            span.start = start;
+        }
+        // The old buffer is zeroed as it is dropped.
+        self.text = Some(SecretBox::new(Box::new(text)));
+        self.anywhere = spans;
+        self.unsorted = false;
+    }
+
+    /// Appends `form` to `text`, moving it to a buffer twice the size when
+    /// full (the old one zeroed), so that no copy of a secret is left behind.
+    fn push(&mut self, form: &[u8]) {
+        let Some(key) = form.get(..4) else {
+            return;
+        };
+        let text = self
+            .text
+            .get_or_insert_with(|| SecretBox::new(Box::new(Vec::with_capacity(4096))));
+        if text.expose_secret().len() + form.len() > text.expose_secret().capacity() {
+            let old = text.expose_secret();
+            let mut grown = Vec::with_capacity((old.capacity() * 2).max(old.len() + form.len()));
+            grown.extend_from_slice(old);
+            *text = SecretBox::new(Box::new(grown));
+        }
+        let buffer = text.expose_secret_mut();
+        let start = buffer.len() as u32;
+        buffer.extend_from_slice(form);
+        self.anywhere.push(Span {
+            key: <[u8; 4]>::try_from(key).expect("four bytes"),
+            start,
+            len: form.len() as u32,
+        });
+        self.unsorted = true;
+    }
+
     /// The length of the longest secret form starting at `i`, or 0.
     fn secret_at(&self, bytes: &[u8], i: usize) -> usize {
         let rest = &bytes[i..];
         let mut best = bytes
             .get(i..i + 4)
             .and_then(|k| {
-                self.anywhere
-                    .get(&<[u8; 4]>::try_from(k).expect("four bytes"))
-            })
-            .and_then(|candidates| {
-                candidates
+                let k = <[u8; 4]>::try_from(k).expect("four bytes");
+                let from = self.anywhere.partition_point(|s| s.key < k);
+                let to = from + self.anywhere[from..].partition_point(|s| s.key == k);
+                self.anywhere[from..to]
                     .iter()
-                    .map(|f| f.expose_secret().as_bytes())
+                    .map(|s| self.form(s))
                     .find(|f| rest.starts_with(f))
                     .map(<[u8]>::len)
             })
@@ -194,7 +276,11 @@ impl Forms {
     }
 }
 
-fn add(forms: Vec<String>, anywhere: bool) {
+fn add(mut forms: Vec<String>, anywhere: bool) {
+    // Most forms of a plain key are the key itself (its URL and JSON forms):
+    // each is stored once. Repeats across secrets go at the next sort.
+    forms.sort_unstable();
+    forms.dedup();
     let mut map = FORMS.write().unwrap_or_else(|e| e.into_inner());
     for form in forms {
         if !anywhere {
@@ -203,18 +289,9 @@ fn add(forms: Vec<String>, anywhere: bool) {
             }
             continue;
         }
-        let Some(key) = form.as_bytes().get(..4) else {
-            continue;
-        };
-        let bucket = map
-            .anywhere
-            .entry(<[u8; 4]>::try_from(key).expect("four bytes"))
-            .or_default();
-        if bucket.iter().any(|f| f.expose_secret() == form) {
-            continue;
-        }
-        bucket.push(form.into());
-        bucket.sort_by_key(|f| std::cmp::Reverse(f.expose_secret().len()));
+        map.push(form.as_bytes());
+        // The String held a copy of the secret: zeroed as the SecretString drops.
+        drop(SecretString::from(form));
     }
 }
 

@@ -8,6 +8,7 @@ pub mod forecast;
 pub mod store;
 pub mod summary;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rust_decimal::Decimal;
@@ -49,7 +50,7 @@ impl Record {
                 Some(Point {
                     at: r.checked_at,
                     balance: r.balance?,
-                    currency: r.currency.clone(),
+                    currency: r.currency.as_deref().map(Arc::from),
                 })
             })
             .collect()
@@ -149,7 +150,7 @@ pub fn record_run(
                     points.push(Point {
                         at: record.checked_at,
                         balance,
-                        currency: record.currency.clone(),
+                        currency: record.currency.as_deref().map(Arc::from),
                     });
                     r.forecast =
                         forecast::forecast(&points, record.checked_at, settings.forecast_window);

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
@@ -595,7 +596,7 @@ fn read_points(
         let currency = row.get_ref(2)?.as_str_or_null().ok().flatten();
         let currency = match points.last() {
             Some(last) if last.currency.as_deref() == currency => last.currency.clone(),
-            _ => currency.map(str::to_owned),
+            _ => currency.map(Arc::from),
         };
         let point = Point {
             at: row.get(0)?,

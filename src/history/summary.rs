@@ -48,7 +48,7 @@ pub fn summarize(
             .map(|r| r.provider.clone())
             .unwrap_or_default(),
         last: last.map(|p| p.balance),
-        currency: last.and_then(|p| p.currency.clone()),
+        currency: last.and_then(|p| p.currency.as_deref().map(str::to_owned)),
         min: period.iter().map(|p| p.balance).min(),
         max: period.iter().map(|p| p.balance).max(),
         checks: records.iter().filter(|r| r.checked_at >= from).count(),

@@ -221,7 +221,9 @@ impl Values {
                 Value::Secret(s) => Some((k.clone(), s.clone())),
                 Value::Text(_) | Value::Toml(_) => None,
             })
-            .collect()
+            .collect::<Vec<_>>()
+            .into_boxed_slice()
+            .into_vec()
     }
 
     pub fn insert(&mut self, key: &str, value: Value) {
@@ -338,6 +340,9 @@ pub fn read(
             values.has(k) || cx.common_set.contains(&k)
         })?;
     }
+    // A profile sets two or three keys; the Vec grew room for four, kept for
+    // the whole run by each of thousands of profiles.
+    values.values.shrink_to_fit();
     Ok(values)
 }
 

@@ -1,7 +1,7 @@
 //! What a vendor folder declares: its name, its keys, where its API lives and
 //! how it is checked, either as a description for the engine or as code.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use url::Url;
 
@@ -164,7 +164,7 @@ impl ProviderSpec {
         };
         Ok(match self.build {
             Build::Described(describe) => {
-                let description = describe();
+                let description = self.description(describe);
                 // The profile's `base_url` serves both endpoints (a proxy, the
                 // sandbox); else the list's own host.
                 let subaccounts_url = match &description.subaccounts {
@@ -174,7 +174,7 @@ impl ProviderSpec {
                     _ => None,
                 };
                 Box::new(Described {
-                    description: Arc::new(description),
+                    description,
                     base_url,
                     subaccounts_url,
                     values,
@@ -187,7 +187,7 @@ impl ProviderSpec {
     /// What it offers for `subaccounts = …`, if anything.
     pub fn subaccounts(&self) -> Option<Subaccounts> {
         match self.build {
-            Build::Described(describe) => describe().subaccounts,
+            Build::Described(describe) => self.description(describe).subaccounts.clone(),
             Build::Code { .. } => None,
         }
     }
@@ -196,9 +196,23 @@ impl ProviderSpec {
     /// currencies), each a result unless the profile picks one.
     pub fn splits(&self) -> bool {
         match self.build {
-            Build::Described(describe) => describe().entry.is_some(),
+            Build::Described(describe) => self.description(describe).entry.is_some(),
             Build::Code { .. } => false,
         }
+    }
+
+    /// The provider's description, made once and shared by all its profiles:
+    /// it is the same for each (it depends on nothing but the provider), and a
+    /// copy per profile was about 2 KiB, most of the memory of a 5,000-profile run.
+    fn description(&self, describe: fn() -> Description) -> Arc<Description> {
+        static MADE: Mutex<Vec<(&str, Arc<Description>)>> = Mutex::new(Vec::new());
+        let mut made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, d)) = made.iter().find(|(name, _)| *name == self.name) {
+            return d.clone();
+        }
+        let d = Arc::new(describe());
+        made.push((self.name, d.clone()));
+        d
     }
 
     /// Its balance endpoint's documented answers.
@@ -219,7 +233,7 @@ impl ProviderSpec {
     pub fn answer(&self, request: &Request, state: &State) -> emulate::Answer {
         match self.build {
             Build::Described(describe) => {
-                let description = describe();
+                let description = self.description(describe);
                 if let Some(Subaccounts::Listed {
                     description: list, ..
                 }) = &description.subaccounts
@@ -258,7 +272,7 @@ impl ProviderSpec {
     ) -> Vec<(String, String)> {
         match self.build {
             Build::Described(describe) => {
-                let description = describe();
+                let description = self.description(describe);
                 let fixtures = self.fixtures();
                 vec![(
                     String::new(),
@@ -277,4 +291,18 @@ impl ProviderSpec {
 
 fn known_url(text: &str) -> Url {
     Url::parse(text).expect("built-in URLs are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every profile of a vendor reads its answers through one description.
+    #[test]
+    fn profiles_of_a_vendor_share_its_description() {
+        let spec = crate::providers::find("infobip").expect("infobip");
+        let super::Build::Described(describe) = spec.build else {
+            panic!("infobip is described");
+        };
+        let (a, b) = (spec.description(describe), spec.description(describe));
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+    }
 }

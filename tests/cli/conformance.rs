@@ -348,6 +348,9 @@ struct Probe {
     body: Option<String>,
     /// The profile's text values (a Basic user, path ids).
     values: BTreeMap<String, String>,
+    /// One client for every probe: building one reads the system's CA bundle,
+    /// which in a debug build costs more than the request.
+    client: reqwest::Client,
 }
 
 /// Where a credential goes, in the forms vendors use.
@@ -420,7 +423,7 @@ fn wrong_forms() -> Vec<Form> {
 }
 
 impl Probe {
-    fn new(d: &Description, p: &ProviderSpec, mount: &str) -> Probe {
+    fn new(d: &Description, p: &ProviderSpec, mount: &str, client: &reqwest::Client) -> Probe {
         let (_, keys) = p
             .sandbox_profiles(mount, Scenario::Healthy, "\"healthy\"")
             .remove(0);
@@ -462,6 +465,7 @@ impl Probe {
             headers,
             body: d.body.as_deref().map(render),
             values,
+            client: client.clone(),
         }
     }
 
@@ -506,8 +510,7 @@ impl Probe {
                 body = Some(object.into_iter().collect::<serde_json::Map<_, _>>());
             }
         }
-        let client = reqwest::Client::new();
-        let mut request = client.request(self.method.clone(), url.as_str());
+        let mut request = self.client.request(self.method.clone(), url.as_str());
         for (n, v) in headers {
             request = request.header(n, v);
         }
@@ -538,13 +541,14 @@ impl Probe {
 #[tokio::test]
 async fn the_healthy_credential_in_a_wrong_form_is_refused() {
     let sandbox = Sandbox::start(&[]);
+    let client = reqwest::Client::new();
     let mut failures = Vec::new();
     for p in REGISTRY {
         let Build::Described(describe) = p.build else {
             continue;
         };
         let d = describe();
-        let probe = Probe::new(&d, p, &sandbox.url(p.name));
+        let probe = Probe::new(&d, p, &sandbox.url(p.name), &client);
         let Some(right) = d.auth.first().map(Form::of) else {
             failures.push(format!("{}: no auth form", p.name));
             continue;

@@ -46,10 +46,13 @@ pub(super) fn bound(points: &mut Vec<Point>, since: i64) {
     points.drain(..old);
     if points.len() > CHART_POINTS {
         let all: Vec<&Point> = points.iter().collect();
-        let kept: Vec<Point> = output::page::thin(&all, CHART_POINTS / 4)
+        let mut kept: Vec<Point> = output::page::thin(&all, CHART_POINTS / 4)
             .into_iter()
             .cloned()
             .collect();
+        // Room for the points until the next thinning, and no more: a doubling
+        // Vec would hold twice that for each of a thousand profiles.
+        kept.reserve_exact((CHART_POINTS + 1).saturating_sub(kept.len()));
         *points = kept;
     }
 }
@@ -247,10 +250,16 @@ pub(super) async fn publish_and_alert(
             if let Ok(balance) = &r.outcome {
                 shared.last_success.insert(r.profile.clone(), r.checked_at);
                 let chart = shared.chart.entry(r.profile.clone()).or_default();
+                let currency = match chart.last() {
+                    Some(last) if last.currency.as_deref() == balance.currency.as_deref() => {
+                        last.currency.clone()
+                    }
+                    _ => balance.currency.as_deref().map(Arc::from),
+                };
                 chart.push(Point {
                     at: crate::history::micros(r.checked_at),
                     balance: balance.amount,
-                    currency: balance.currency.clone(),
+                    currency,
                 });
                 bound(chart, since);
             }
@@ -320,6 +329,12 @@ mod tests {
             });
             bound(&mut points, 0);
             assert!(points.len() <= CHART_POINTS);
+            // Nor does the room kept for them grow by doubling.
+            assert!(
+                m < 300 || points.capacity() <= CHART_POINTS + 1,
+                "{}",
+                points.capacity()
+            );
         }
         assert_eq!(points.last().map(|p| p.at), Some(99_999 * 60_000_000));
         // Older than the window: gone.
