@@ -191,10 +191,16 @@ fn the_store_is_private_and_readable_without_write_access() {
         set(d, 0o755).unwrap();
     }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // The binary where `nobody` may run it: the checkout may sit in a
+    // directory only root can enter (/root/...).
+    let bin_dir = tempfile::tempdir().unwrap();
     let mut cmd = if is_root() {
+        let bin = bin_dir.path().join("balance");
+        std::fs::copy(BIN, &bin).unwrap();
+        set(bin_dir.path(), 0o755).unwrap();
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(BIN);
+            .arg(&bin);
         c.env_clear()
             .envs(home.cmd().get_envs().filter_map(|(k, v)| Some((k, v?))));
         c
