@@ -685,3 +685,38 @@ async fn verbose_lines_carry_no_debug_text() {
     );
     assert_no_rust_syntax(&stderr(&out));
 }
+
+/// The system's roots are read only for an `https` URL: a run against `http`
+/// (the sandbox, an `http` provider on loopback) works on a machine without
+/// them, and does not spend a fifth of its time reading them. An `https` URL
+/// there still fails, saying why.
+#[test]
+fn plain_http_never_reads_the_system_roots() {
+    let vendor = Hostile::fixed(hostile::json(200, &fixture("8x8", "balance")));
+    let home = Home::new();
+    home.config(&format!(
+        "{}\n[profiles.b]\nprovider = \"8x8\"\nbase_url = \"https://127.0.0.1:9\"\n\
+         account_id = \"0123456789abcdef0123456789abcdef\"\napi_key = \"k\"\n",
+        profile(&vendor.url(), "retries = 0")
+    ));
+    let none = home.path().join("no-roots");
+    let run = |profile: &str| {
+        home.cmd()
+            .arg("--config")
+            .arg(home.path().join("config.toml"))
+            .args(["check", "--json", profile])
+            .env("SSL_CERT_FILE", &none)
+            .env("SSL_CERT_DIR", &none)
+            .output()
+            .unwrap()
+    };
+    let plain = run("a");
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    let tls = run("b");
+    assert_eq!(code(&tls), 7, "{}", stderr(&tls));
+    assert!(
+        stderr(&tls).contains("cannot set up TLS"),
+        "{}",
+        stderr(&tls)
+    );
+}
