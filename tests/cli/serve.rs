@@ -473,6 +473,19 @@ fn a_vendor_failing_and_recovering_is_seen_and_alerted_once_each_way() {
         ),
         "{metrics}"
     );
+    // Delivery runs beside the recorder: the page may show the recovery
+    // before its alert's command has written it.
+    let alert_count = || {
+        std::fs::read_to_string(&alerts)
+            .unwrap_or_default()
+            .split("\n\n")
+            .filter(|m| !m.trim().is_empty())
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alert_count() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let log = serve.stderr.clone();
     assert_eq!(serve.terminate(), 0);
     // The journal says it too: the change and the recovery, once each, with
