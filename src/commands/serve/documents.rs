@@ -123,12 +123,7 @@ impl Shared {
                     })
                     .cloned()
                     .collect();
-                output::page::render(&results, &self.chart, &pending, now)
-                    .replacen(
-                        "<head>\n",
-                        "<head>\n<meta http-equiv=\"refresh\" content=\"60\">\n",
-                        1,
-                    )
+                output::page::render_refreshing(&results, &self.chart, &pending, now, Some(60))
                     .into_bytes()
             }
         }
