@@ -57,6 +57,34 @@ pub(super) fn bound(points: &mut Vec<Point>, since: i64) {
     }
 }
 
+/// The profiles to start now (indexes into the config's): due, not in flight,
+/// and no more than `concurrency` in flight with them, as in `check`. Each
+/// check holds a connection and its buffers (about 50 KiB); with every due
+/// profile started at once, a round of 1,000 profiles held 50 MB at its peak.
+/// Those waiting longest go first, so that none starves when more are due than
+/// can run.
+pub(super) fn to_start(
+    config: &Config,
+    due: &HashMap<String, Instant>,
+    in_flight: &HashSet<String>,
+    now: Instant,
+) -> Vec<usize> {
+    let room = config.settings.concurrency.saturating_sub(in_flight.len());
+    if room == 0 {
+        return Vec::new();
+    }
+    let mut ready: Vec<(Instant, usize)> = config
+        .profiles
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !in_flight.contains(&e.name))
+        .map(|(i, e)| (*due.get(&e.name).unwrap_or(&now), i))
+        .filter(|(when, _)| *when <= now)
+        .collect();
+    ready.sort_unstable();
+    ready.into_iter().take(room).map(|(_, i)| i).collect()
+}
+
 pub(super) type Check = Pin<Box<dyn Future<Output = (String, Vec<CheckResult>)>>>;
 
 /// Checks each profile when it is due, one check per profile at a time, at most
@@ -87,21 +115,24 @@ pub(super) async fn schedule(
     let mut stopping = false;
     while !stopping {
         let now = Instant::now();
-        for (i, entry) in current.config.profiles.iter().enumerate() {
-            let when = *due.get(&entry.name).unwrap_or(&now);
-            if when <= now && in_flight.insert(entry.name.clone()) {
-                checks.push(check(current.clone(), i, cache_dir.clone()));
-            }
+        for i in to_start(&current.config, &due, &in_flight, now) {
+            in_flight.insert(current.config.profiles[i].name.clone());
+            checks.push(check(current.clone(), i, cache_dir.clone()));
         }
-        let next = current
-            .config
-            .profiles
-            .iter()
-            .filter(|e| !in_flight.contains(&e.name))
-            .filter_map(|e| due.get(&e.name))
-            .min()
-            .copied()
-            .unwrap_or_else(|| now + Duration::from_secs(3600));
+        let next = if in_flight.len() >= current.config.settings.concurrency {
+            // Woken by a check that finishes.
+            now + Duration::from_secs(3600)
+        } else {
+            current
+                .config
+                .profiles
+                .iter()
+                .filter(|e| !in_flight.contains(&e.name))
+                .filter_map(|e| due.get(&e.name))
+                .min()
+                .copied()
+                .unwrap_or_else(|| now + Duration::from_secs(3600))
+        };
         tokio::select! {
             Some((name, result)) = checks.next(), if !checks.is_empty() => {
                 in_flight.remove(&name);
@@ -340,6 +371,38 @@ mod tests {
         // Older than the window: gone.
         bound(&mut points, 50_000 * 60_000_000);
         assert!(points.iter().all(|p| p.at >= 50_000 * 60_000_000));
+    }
+
+    #[test]
+    fn no_more_than_concurrency_in_flight_and_the_longest_waiting_first() {
+        let mut text = String::from("[settings]\nconcurrency = 3\n");
+        for i in 0..6 {
+            text.push_str(&format!(
+                "[profiles.p{i}]\nprovider = \"sandbox\"\napi_key = \"k\"\n"
+            ));
+        }
+        let config =
+            crate::config::parse(&text, Path::new("/etc/balance/config.toml"), false).unwrap();
+        let now = Instant::now();
+        let ago = |ms: u64| now - Duration::from_millis(ms);
+        // p0 is not due yet; p5 has waited longest, then p3.
+        let due: HashMap<String, Instant> = [
+            ("p0", now + Duration::from_secs(1)),
+            ("p1", ago(10)),
+            ("p2", ago(20)),
+            ("p3", ago(300)),
+            ("p4", ago(30)),
+            ("p5", ago(900)),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.to_owned(), t))
+        .collect();
+        let none = HashSet::new();
+        assert_eq!(to_start(&config, &due, &none, now), [5, 3, 4]);
+        let one: HashSet<String> = ["p5".to_owned()].into();
+        assert_eq!(to_start(&config, &due, &one, now), [3, 4]);
+        let full: HashSet<String> = ["p1", "p2", "p3"].map(str::to_owned).into();
+        assert!(to_start(&config, &due, &full, now).is_empty());
     }
 
     #[test]
