@@ -846,6 +846,20 @@ fn valid_profile_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
+/// A result's name as a check makes it: a profile's, or `PROFILE/LABEL` for
+/// one of its several balances, the label being the vendor's name for it made
+/// safe (one line, no control characters, at most 64 characters, not blank).
+pub fn valid_result_name(name: &str) -> bool {
+    match name.split_once('/') {
+        None => valid_profile_name(name),
+        Some((profile, label)) => {
+            valid_profile_name(profile)
+                && !label.trim().is_empty()
+                && crate::text::clean(label, 64) == label
+        }
+    }
+}
+
 /// `[settings]` against its table of keys: every unknown key at once, each
 /// value by its key's rule. The serve token comes back beside the settings.
 fn parse_settings(

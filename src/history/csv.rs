@@ -217,13 +217,10 @@ fn record(fields: &[&str]) -> Result<Record, String> {
         return Err(format!("expected 7 fields, found {}", fields.len()));
     };
     let checked_at = parse_time(checked_at).map_err(|m| format!("checked_at: {m}"))?;
-    if profile.is_empty()
-        || !profile
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-    {
+    if !crate::config::valid_result_name(profile) {
         return Err(format!(
-            "profile `{}` may hold only letters, digits, `_`, `.` and `-`",
+            "profile `{}` may hold only letters, digits, `_`, `.` and `-`, \
+             then `/` and the label of one of its balances",
             crate::text::clean(profile, 40)
         ));
     }
@@ -277,12 +274,16 @@ mod tests {
     const SAMPLE: &str = "checked_at,profile,provider,status,balance,currency,error_kind\r\n\
         2026-11-22T08:19:25Z,infobip,infobip,ok,47.79134,EUR,\r\n\
         2026-11-22T08:19:25.5Z,sg,8x8,error,,,not_prepaid\r\n\
-        2026-11-22T09:00:00Z,big,8x8,low,149309.7985931,\"U,S\"\"D\",\r\n";
+        2026-11-22T09:00:00Z,big,8x8,low,149309.7985931,\"U,S\"\"D\",\r\n\
+        2026-11-22T09:00:00Z,llm/USD,deepseek,ok,110.00,USD,\r\n\
+        2026-11-22T09:00:00Z,resell/Shop EU (2),vonage,ok,5.5,EUR,\r\n";
 
     #[test]
     fn round_trip() {
         let records = read(SAMPLE).unwrap();
-        assert_eq!(records.len(), 3);
+        assert_eq!(records.len(), 5);
+        // A profile's labelled balances (subaccounts, currencies) come back in.
+        assert_eq!(records[4].profile, "resell/Shop EU (2)");
         assert_eq!(records[2].currency.as_deref(), Some("U,S\"D"));
         assert_eq!(records[0].balance.unwrap().to_string(), "47.79134");
         assert_eq!(write(&records), SAMPLE);
@@ -297,6 +298,10 @@ mod tests {
             ("2026-11-22T08:19:25Z,a,p,ok,1,EUR", "expected 7 fields"),
             ("yesterday,a,p,ok,1,EUR,", "checked_at"),
             ("2026-11-22T08:19:25Z,a b,p,ok,1,EUR,", "profile"),
+            ("2026-11-22T08:19:25Z,a b/USD,p,ok,1,EUR,", "profile"),
+            ("2026-11-22T08:19:25Z,a/,p,ok,1,EUR,", "profile"),
+            ("2026-11-22T08:19:25Z,/USD,p,ok,1,EUR,", "profile"),
+            ("2026-11-22T08:19:25Z,a/\u{1b}[31m,p,ok,1,EUR,", "profile"),
             ("2026-11-22T08:19:25Z,a,p,fine,1,EUR,", "status"),
             ("2026-11-22T08:19:25Z,a,p,ok,1.2.3,EUR,", "balance"),
             ("2026-11-22T08:19:25Z,a,p,ok,1e3,EUR,", "plain decimal"),
@@ -341,7 +346,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             (n, seen),
-            (3, vec!["infobip".into(), "sg".into(), "big".into()])
+            (
+                5,
+                ["infobip", "sg", "big", "llm/USD", "resell/Shop EU (2)"]
+                    .map(String::from)
+                    .to_vec()
+            )
         );
         // The consumer's refusal names the line too.
         let err = read_each(SAMPLE.as_bytes(), |r| match r.profile.as_str() {

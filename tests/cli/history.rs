@@ -328,6 +328,10 @@ fn csv_round_trip_and_idempotent_import() {
             1000 - i,
             i % 100
         ));
+        if i % 5 == 0 {
+            // A profile's labelled balances (a subaccount, a currency) too.
+            text.push_str(&format!("{t},a/Shop EU (2),vonage,ok,5.5,EUR,\r\n"));
+        }
         if i % 7 == 0 {
             text.push_str(&format!("{t},b,8x8,error,,,network\r\n"));
         }
