@@ -286,18 +286,12 @@ fn check_and_write(
     // An interrupted run leaves the unfinished profiles out: no answer is not
     // an error of theirs. Past the deadline they are network errors: the
     // vendor did not answer in the time the run was given.
-    let results: Vec<CheckResult> = if interrupted.is_some() {
-        finished.into_iter().flatten().flatten().collect()
-    } else {
-        let deadline = plan.deadline.unwrap_or_default();
-        finished
-            .into_iter()
-            .zip(entries)
-            .flat_map(|(r, entry)| {
-                r.unwrap_or_else(|| vec![unfinished(plan, entry, deadline, began)])
-            })
-            .collect()
-    };
+    let deadline = plan.deadline.unwrap_or_default();
+    let results = crate::check::flatten(finished, |i| {
+        interrupted
+            .is_none()
+            .then(|| unfinished(plan, entries[i], deadline, began))
+    });
 
     let mut results = narrow(results, &plan.only, &plan.config);
     if plan.format == Format::Value && results.len() != 1 && interrupted.is_none() {
