@@ -47,30 +47,37 @@ impl Adapter for Described {
         ctx: &'a Ctx<'a>,
         subaccounts: Option<&'a Selection>,
     ) -> BoxFuture<'a, Result<Fetched, CheckError>> {
-        Box::pin(async move {
-            let d = &*self.description;
-            let (d, base) = match (subaccounts, &d.subaccounts, &self.subaccounts_url) {
-                (Some(_), Some(Subaccounts::Listed { description, .. }), Some(url)) => {
-                    (&**description, url)
-                }
-                (Some(_), _, _) => {
-                    return Err(CheckError::config(super::NO_SUBACCOUNTS));
-                }
-                // Several balances in one answer, none picked: each is a result.
-                (None, _, _)
-                    if d.entry
-                        .as_ref()
-                        .is_some_and(|e| self.values.text(&e.key).is_none()) =>
-                {
-                    (d, &self.base_url)
-                }
-                (None, _, _) => {
-                    return Ok(Fetched {
+        let d = &*self.description;
+        let (d, base) = match (subaccounts, &d.subaccounts, &self.subaccounts_url) {
+            (Some(_), Some(Subaccounts::Listed { description, .. }), Some(url)) => {
+                (&**description, url)
+            }
+            (Some(_), _, _) => {
+                return Box::pin(std::future::ready(Err(CheckError::config(
+                    super::NO_SUBACCOUNTS,
+                ))));
+            }
+            // Several balances in one answer, none picked: each is a result.
+            (None, _, _)
+                if d.entry
+                    .as_ref()
+                    .is_some_and(|e| self.values.text(&e.key).is_none()) =>
+            {
+                (d, &self.base_url)
+            }
+            // One balance, decided before any future is made: the list's
+            // future below holds its requests in place (about 9 KiB), and
+            // made for every check it was 2.4 MB of a 5,000-profile run.
+            (None, _, _) => {
+                return Box::pin(async move {
+                    Ok(Fetched {
                         own: Some(self.fetch(ctx).await?),
                         each: Vec::new(),
-                    });
-                }
-            };
+                    })
+                });
+            }
+        };
+        Box::pin(async move {
             let mut own = None;
             let mut each = Vec::new();
             let mut offset: u64 = 0;
