@@ -102,17 +102,6 @@ impl Http {
 /// platform verifier (on Linux: the system roots, or `SSL_CERT_FILE` /
 /// `SSL_CERT_DIR`), and HTTP/1.1 alone offered by ALPN: reqwest is built without
 /// HTTP/2 (no vendor needs it), so a server must not be told it may pick `h2`.
-/// The TLS set-up of the plain-`http` client, which never makes a TLS
-/// connection: no roots to read, none trusted.
-fn trust_nothing() -> Result<rustls::ClientConfig, rustls::Error> {
-    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()?
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth())
-}
-
 fn tls_config() -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
@@ -125,6 +114,17 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// The TLS set-up of the plain-`http` client, which never makes a TLS
+/// connection: no roots to read, none trusted.
+fn trust_nothing() -> Result<rustls::ClientConfig, rustls::Error> {
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth())
 }
 
 /// One connection pool (see `Http::pool`); its clients are built on first use.
